@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+
+/** Item keys of the single table. Every item type is named here, nowhere else. */
+export const itemKeys = {
+  task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: "TASK" }),
+  delivery: (taskId: string, eventType: string) => ({ pk: `TASK#${taskId}`, sk: `DELIVERY#${eventType}` }),
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "TENANT" }),
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
+  idempotency: (scope: string) => ({ pk: `IDEMPOTENCY#${scope}`, sk: "IDEMPOTENCY" }),
+};
+
+/** Spreads due work over a few index partitions so that no one partition runs hot. */
+export function dueShard(id: string, shards: number): string {
+  const bucket = createHash("sha1").update(id).digest().readUInt32BE(0) % shards;
+  return `due#${bucket}`;
+}
+
+export function allDueShards(shards: number): string[] {
+  return Array.from({ length: shards }, (_, index) => `due#${index}`);
+}
+
+export function taskIdOfPk(pk: string): string {
+  return pk.slice("TASK#".length);
+}

@@ -1,0 +1,161 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { ConflictError, IdempotencyConflictError, InsufficientCreditsError } from "../../core/errors.js";
+import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
+import type { Task } from "../../core/task/task.js";
+import type { Tenant } from "../../core/tenant.js";
+import type { DynamoConnection } from "./dynamo-client.js";
+import { cancellationCodes, isConditionFailure, withConflictRetries } from "./dynamo-errors.js";
+import { allDueShards, dueShard, itemKeys, taskIdOfPk } from "./item-keys.js";
+import { tableShape } from "./table-definition.js";
+import { chargeUpdate, refundUpdate } from "./tenant-credits.js";
+
+type TaskItem = Task & { pk: string; sk: string; kind: "task"; owner: string; due?: string };
+
+export function createDynamoTaskStore(connection: DynamoConnection, options: { dueShards: number }): TaskStore {
+  const { client, tableName } = connection;
+
+  const toItem = (task: Task): TaskItem => ({
+    ...task,
+    ...itemKeys.task(task.id),
+    kind: "task",
+    owner: task.tenantId,
+    ...(task.nextPollAt === undefined ? {} : { due: dueShard(task.id, options.dueShards) }),
+  });
+
+  const fromItem = (item: Record<string, unknown>): Task => {
+    const { pk: _pk, sk: _sk, kind: _kind, owner: _owner, due: _due, ...task } = item as TaskItem;
+    return task as Task;
+  };
+
+  async function getTask(taskId: string): Promise<Task | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.task(taskId), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async function createTask(task: Task, tenant: Tenant, idempotency?: Idempotency): Promise<CreateTaskOutcome> {
+    const transactItems: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
+      {
+        Put: {
+          TableName: tableName,
+          Item: toItem(task),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+      { Update: { TableName: tableName, Key: itemKeys.tenant(tenant.id), ...chargeUpdate(tenant, task.credits) } },
+    ];
+    if (idempotency) {
+      transactItems.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...itemKeys.idempotency(idempotency.scope),
+            kind: "idempotency",
+            requestHash: idempotency.requestHash,
+            taskId: task.id,
+            [tableShape.ttlAttribute]: Math.ceil(idempotency.expiresAt / 1000),
+          },
+          ConditionExpression: "attribute_not_exists(pk) OR #expiresAt < :nowSeconds",
+          ExpressionAttributeNames: { "#expiresAt": tableShape.ttlAttribute },
+          ExpressionAttributeValues: { ":nowSeconds": Math.floor(Date.now() / 1000) },
+        },
+      });
+    }
+    try {
+      await withConflictRetries(() => client.send(new TransactWriteCommand({ TransactItems: transactItems })));
+      return { created: true, task };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (!codes) throw error;
+      if (idempotency && codes[2] === "ConditionalCheckFailed") {
+        return replayIdempotent(idempotency);
+      }
+      if (codes[1] === "ConditionalCheckFailed") {
+        throw new InsufficientCreditsError(task.credits, tenant.creditsRemaining ?? null);
+      }
+      throw error;
+    }
+  }
+
+  async function replayIdempotent(idempotency: Idempotency): Promise<CreateTaskOutcome> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.idempotency(idempotency.scope), ConsistentRead: true }),
+    );
+    if (!Item) throw new ConflictError("the idempotency record vanished; retry the request");
+    if (Item.requestHash !== idempotency.requestHash) throw new IdempotencyConflictError();
+    return { created: false, existingTaskId: String(Item.taskId) };
+  }
+
+  async function saveTask(next: Task, saveOptions: { refund?: boolean } = {}): Promise<Task> {
+    const put = {
+      TableName: tableName,
+      Item: toItem(next),
+      ConditionExpression: "#version = :expected",
+      ExpressionAttributeNames: { "#version": "version" },
+      ExpressionAttributeValues: { ":expected": next.version - 1 },
+    };
+    try {
+      if (!saveOptions.refund || next.credits === 0) {
+        await client.send(new PutCommand(put));
+        return next;
+      }
+      const tenantKey = itemKeys.tenant(next.tenantId);
+      const { Item: tenantItem } = await client.send(new GetCommand({ TableName: tableName, Key: tenantKey }));
+      await withConflictRetries(() =>
+        client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: tenantKey,
+                  ...refundUpdate(tenantItem?.creditsRemaining !== undefined, next.credits),
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return next;
+    } catch (error) {
+      if (isConditionFailure(error) || cancellationCodes(error)?.[0] === "ConditionalCheckFailed") {
+        throw new ConflictError(`task ${next.id} changed since version ${next.version - 1}`);
+      }
+      throw error;
+    }
+  }
+
+  async function dueWork(now: number, limit: number): Promise<DueItem[]> {
+    const { dueIndex } = tableShape;
+    const perShard = await Promise.all(
+      allDueShards(options.dueShards).map(async (shard) => {
+        const { Items = [] } = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: dueIndex.name,
+            KeyConditionExpression: "#due = :shard AND #next <= :now",
+            ExpressionAttributeNames: { "#due": dueIndex.partitionKey, "#next": dueIndex.sortKey },
+            ExpressionAttributeValues: { ":shard": shard, ":now": now },
+            Limit: limit,
+          }),
+        );
+        return Items;
+      }),
+    );
+    return perShard
+      .flat()
+      .sort((a, b) => Number(a.nextPollAt) - Number(b.nextPollAt))
+      .slice(0, limit)
+      .map((item): DueItem => {
+        const taskId = taskIdOfPk(String(item.pk));
+        const sk = String(item.sk);
+        return sk.startsWith("DELIVERY#")
+          ? { kind: "delivery", taskId, eventType: sk.slice("DELIVERY#".length) }
+          : { kind: "task", taskId };
+      });
+  }
+
+  return { createTask, getTask, saveTask, dueWork };
+}

@@ -1,0 +1,78 @@
+import type { Readable } from "node:stream";
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { MediaStore } from "../../core/ports.js";
+
+export type S3Clients = {
+  /** For reads and writes. */
+  client: S3Client;
+  /**
+   * For presigning only. Its requestChecksumCalculation is WHEN_REQUIRED: with the SDK's default the
+   * presigned URL would carry the CRC of an empty body and every download would be refused.
+   */
+  presigner: S3Client;
+};
+
+export function createS3Clients(config: S3ClientConfig = {}): S3Clients {
+  return {
+    client: new S3Client(config),
+    presigner: new S3Client({ ...config, requestChecksumCalculation: "WHEN_REQUIRED" }),
+  };
+}
+
+export function createS3MediaStore(clients: S3Clients, bucket: string): MediaStore {
+  const { client, presigner } = clients;
+  return {
+    async putObject(key, body, contentType) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async uploadStream(key, body: Readable, contentType) {
+      // A bare PutObject of a stream of unknown length fails; Upload sends 5 MB parts, a few at a time.
+      let bytes = 0;
+      body.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+        queueSize: 2,
+        partSize: 5 * 1024 * 1024,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+      return { bytes };
+    },
+    async copyObject(fromKey, toKey) {
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: toKey,
+          CopySource: `${bucket}/${fromKey.split("/").map(encodeURIComponent).join("/")}`,
+        }),
+      );
+    },
+    async exists(key) {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (error) {
+        if (error instanceof NotFound || (error as { name?: string }).name === "NotFound") return false;
+        throw error;
+      }
+    },
+    async presignGet(key, expiresInSeconds) {
+      return getSignedUrl(presigner, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn: expiresInSeconds,
+      });
+    },
+  };
+}

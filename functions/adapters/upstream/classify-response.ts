@@ -1,0 +1,46 @@
+import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+/** Stable error codes of ours for what upstreams say in many ways. */
+const permanentCodeByStatus: Record<number, string> = {
+  400: "upstream_rejected",
+  401: "upstream_auth_failed",
+  402: "upstream_insufficient_balance",
+  403: "upstream_auth_failed",
+  404: "upstream_task_lost",
+  413: "upstream_rejected",
+  422: "upstream_rejected",
+};
+
+/**
+ * Turns a non-2xx upstream answer into one of our two error classes: retryable (429, 5xx, 408)
+ * or permanent with a stable code. Called once, here, for every upstream call.
+ */
+export function classifyFailure(status: number, body: unknown, retryAfter: string | null): Error {
+  const message = upstreamMessage(body) ?? `the upstream answered HTTP ${status}`;
+  if (status === 429 || status === 408 || status >= 500) {
+    return new UpstreamRetryableError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
+  }
+  const code = moderationLike(message) ? "content_moderation" : (permanentCodeByStatus[status] ?? "upstream_rejected");
+  return new UpstreamPermanentError(code, message);
+}
+
+export function classifyNetworkError(error: unknown): UpstreamRetryableError {
+  const name = (error as { name?: string })?.name;
+  const reason = name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
+  return new UpstreamRetryableError(`upstream ${reason}`, undefined, { cause: error });
+}
+
+export function upstreamMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record.error as Record<string, unknown> | string | undefined;
+  if (typeof error === "string") return error;
+  if (error && typeof error.message === "string") return error.message;
+  if (typeof record.message === "string" && record.message !== "success") return record.message;
+  return undefined;
+}
+
+function moderationLike(message: string): boolean {
+  return /moderat|sensitive|nsfw|policy/i.test(message);
+}

@@ -1,0 +1,133 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { UpstreamRetryableError } from "../../core/errors.js";
+import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
+import { classifyFailure, classifyNetworkError, upstreamMessage } from "./classify-response.js";
+
+export type SeedApiOptions = {
+  /** Provider name recorded on tasks: "apiinone", or "simulator" for the local one. */
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+};
+
+/**
+ * The public Hailuo 2.3 API (`POST /api/v1/videos/generations`, `GET /api/v1/tasks/{id}`), spoken by
+ * API in One and by our local simulator. Tolerant of the status shape, which the public pages do not pin.
+ */
+export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider {
+  const fetchImpl = options.fetch ?? fetch;
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+
+  async function call(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw classifyNetworkError(error);
+    }
+    const text = await response.text().catch(() => "");
+    const body = parseJson(text);
+    if (!response.ok) throw classifyFailure(response.status, body, response.headers.get("retry-after"));
+    if (!body || typeof body !== "object") {
+      throw new UpstreamRetryableError(`upstream answered ${response.status} with a body that is not JSON`);
+    }
+    // The seed API may also carry errors in a 200 body: { code: 4xx, message }.
+    const code = (body as { code?: unknown }).code;
+    if (typeof code === "number" && code >= 400) {
+      throw classifyFailure(code, body, response.headers.get("retry-after"));
+    }
+    return body as Record<string, unknown>;
+  }
+
+  return {
+    name: options.name,
+    async createTask(request: UpstreamCreateRequest) {
+      const body = await call("/api/v1/videos/generations", {
+        method: "POST",
+        body: JSON.stringify({
+          model: request.model,
+          prompt: request.prompt,
+          image: request.imageUrl,
+          duration: request.duration,
+          resolution: request.resolution,
+          prompt_optimizer: request.promptOptimizer,
+        }),
+      });
+      const data = (body.data ?? body) as Record<string, unknown>;
+      const taskId = data.task_id ?? data.id;
+      if (typeof taskId !== "string" && typeof taskId !== "number") {
+        throw new UpstreamRetryableError("upstream accepted the task but named no task_id");
+      }
+      return { taskId: String(taskId) };
+    },
+    async getTask(taskId: string): Promise<UpstreamTaskState> {
+      const body = await call(`/api/v1/tasks/${encodeURIComponent(taskId)}`);
+      return readTaskState((body.data ?? body) as Record<string, unknown>);
+    },
+    async openVideo(videoUrl: string) {
+      let response: Response;
+      try {
+        response = await fetchImpl(videoUrl, { signal: AbortSignal.timeout(options.timeoutMs * 10) });
+      } catch (error) {
+        throw classifyNetworkError(error);
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        // An expired download URL is not the task's fault: fetch a fresh URL and try again.
+        throw new UpstreamRetryableError(`video download answered ${response.status}`);
+      }
+      return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    },
+  };
+}
+
+const succeeded = new Set(["completed", "succeeded", "success", "succeed", "finished", "done"]);
+const failed = new Set(["failed", "failure", "error", "canceled", "cancelled", "expired"]);
+
+/** Reads the many spellings of task status that seed-API providers use. */
+export function readTaskState(data: Record<string, unknown>): UpstreamTaskState {
+  const status = String(data.status ?? data.state ?? "").toLowerCase();
+  if (succeeded.has(status)) {
+    const videoUrl = findVideoUrl(data);
+    if (!videoUrl) return { state: "running" };
+    return { state: "succeeded", videoUrl };
+  }
+  if (failed.has(status)) {
+    const error = (data.error ?? {}) as Record<string, unknown>;
+    const code = typeof error.code === "string" ? error.code : "upstream_failed";
+    const message =
+      typeof error.message === "string" ? error.message : (upstreamMessage(data) ?? "the upstream generation failed");
+    return { state: "failed", code, message };
+  }
+  const progress = typeof data.progress === "number" ? data.progress : undefined;
+  return progress === undefined ? { state: "running" } : { state: "running", progress };
+}
+
+function findVideoUrl(data: Record<string, unknown>): string | undefined {
+  const candidates = [
+    data.video_url,
+    (data.output as Record<string, unknown> | undefined)?.video_url,
+    (data.result as Record<string, unknown> | undefined)?.video_url,
+    ((data.output as Record<string, unknown> | undefined)?.videos as unknown[] | undefined)?.[0],
+  ];
+  return candidates.find((candidate): candidate is string => typeof candidate === "string" && candidate.length > 0);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+import { ulid } from "ulid";
+import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
+import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js";
+import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
+import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
+import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
+import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
+import { createStandardWebhookSender } from "../adapters/webhooks/standard-webhook-sender.js";
+import type { Deps } from "../core/deps.js";
+import type { Logger } from "../core/ports.js";
+import { createLogger } from "./logger.js";
+import type { Settings } from "./settings.js";
+
+/** Local servers accept any credentials; on AWS the role's credentials come from the environment. */
+const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** Wires the real adapters from settings. Clients are built once per process and reused. */
+export function buildDeps(settings: Settings, options: { serviceName: string; logger?: Logger }): Deps {
+  const env = settings.environment;
+  const dynamo = createDynamoConnection(env.TABLE_NAME, {
+    region: env.AWS_REGION,
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT, credentials: localCredentials } : {}),
+  });
+  const s3 = createS3Clients({
+    region: env.AWS_REGION,
+    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials } : {}),
+  });
+  const shards = { dueShards: env.DUE_SHARDS };
+  return {
+    tasks: createDynamoTaskStore(dynamo, shards),
+    tenants: createDynamoTenantStore(dynamo),
+    deliveries: createDynamoDeliveryStore(dynamo, shards),
+    media: createS3MediaStore(s3, env.BUCKET),
+    upstream: createSeedApiProvider({
+      name: env.UPSTREAM,
+      baseUrl: env.UPSTREAM_BASE_URL,
+      apiKey: env.UPSTREAM_API_KEY,
+      timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    }),
+    webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
+    clock: { now: () => Date.now() },
+    logger: options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL),
+    newId: () => ulid().toLowerCase(),
+    settings: settings.core,
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import type { CoreSettings } from "../core/deps.js";
+import { defaultPriceTable, type PriceTable } from "../core/pricing.js";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting of every function, read from one flat record: `process.env` plus what SST links
+ * (see linked-resources.ts). The local stack passes the very same names, so AWS and one machine
+ * differ only in values. Fails fast, naming each bad variable.
+ */
+const environmentSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  BUCKET: z.string().min(1),
+  AWS_REGION: z.string().default("us-east-1"),
+  /** Local servers only: the DynamoDB Local and S3 endpoints. Unset on AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.url().optional(),
+
+  UPSTREAM: z.enum(["apiinone", "simulator"]).default("apiinone"),
+  UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the upstream API's base URL" }),
+  UPSTREAM_API_KEY: z.string().default(""),
+  UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
+
+  ALLOW_PRIVATE_URLS: booleanFlag.default(false),
+  UPSTREAM_POLL_INTERVAL_MS: positiveInt.default(5_000),
+  POLL_INTERVAL_MS: positiveInt.default(2_000),
+  /** How long one poller invocation keeps sweeping; its Lambda timeout must exceed this plus the safety. */
+  POLLER_RUN_MS: positiveInt.default(50_000),
+  POLLER_SAFETY_MS: positiveInt.default(30_000),
+  POLL_BATCH_LIMIT: positiveInt.default(100),
+  POLL_CONCURRENCY: positiveInt.default(8),
+  LEASE_MS: positiveInt.default(5 * 60_000),
+  TASK_DEADLINE_MS: positiveInt.default(2 * 3_600_000),
+  BACKOFF_BASE_MS: positiveInt.default(2_000),
+  BACKOFF_CAP_MS: positiveInt.default(5 * 60_000),
+  DUE_SHARDS: positiveInt.max(64).default(4),
+  VIDEO_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(3600),
+  INPUT_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(6 * 3600),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  MAX_BODY_BYTES: positiveInt.default(28 * 1024 * 1024),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
+  PRICE_TABLE: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (!value) return defaultPriceTable;
+      try {
+        return JSON.parse(value) as PriceTable;
+      } catch {
+        context.addIssue({ code: "custom", message: "PRICE_TABLE must be JSON" });
+        return z.NEVER;
+      }
+    }),
+  LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+
+  /** The drop folder's owner: tasks made from inbox/ objects are this tenant's. */
+  INBOX_TENANT_ID: z.string().default(""),
+  INBOX_DEFAULT_PROMPT: z.string().default("Slow cinematic camera move, gentle natural motion"),
+  INBOX_DEFAULT_MODEL: z.string().default("hailuo/2-3-image-to-video-standard"),
+  INBOX_DEFAULT_DURATION: z.string().default("6"),
+  INBOX_DEFAULT_RESOLUTION: z.string().default("768P"),
+  INBOX_MAX_BYTES: positiveInt.default(20 * 1024 * 1024),
+});
+
+export type Environment = z.output<typeof environmentSchema>;
+
+export type Settings = {
+  environment: Environment;
+  core: CoreSettings;
+};
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+export function parseSettings(source: Record<string, string | undefined>): Settings {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new SettingsError(`invalid configuration:\n${problems.join("\n")}`);
+  }
+  const environment = parsed.data;
+  return {
+    environment,
+    core: {
+      pollIntervalMs: environment.UPSTREAM_POLL_INTERVAL_MS,
+      leaseMs: environment.LEASE_MS,
+      taskDeadlineMs: environment.TASK_DEADLINE_MS,
+      backoff: { baseMs: environment.BACKOFF_BASE_MS, capMs: environment.BACKOFF_CAP_MS },
+      videoUrlTtlSeconds: environment.VIDEO_URL_TTL_SECONDS,
+      inputUrlTtlSeconds: environment.INPUT_URL_TTL_SECONDS,
+      priceTable: environment.PRICE_TABLE,
+      allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+export const models = ["hailuo/2-3-image-to-video-standard", "hailuo/2-3-image-to-video-pro"] as const;
+export type Model = (typeof models)[number];
+export const defaultModel: Model = "hailuo/2-3-image-to-video-standard";
+const modelAliases: Record<string, Model> = { "hailuo-2-3": defaultModel };
+
+export const durations = ["6", "10"] as const;
+export type Duration = (typeof durations)[number];
+export const resolutions = ["768P", "1080P"] as const;
+export type Resolution = (typeof resolutions)[number];
+
+export const maxDataUrlBytes = 20 * 1024 * 1024;
+export const maxMetadataEntries = 16;
+
+export type UrlPolicy = {
+  /** Allow http:// and loopback/private hosts: on in the local stack, off when deployed. */
+  allowPrivateUrls: boolean;
+};
+
+const privateHost =
+  /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|\[f[cd][0-9a-f]*:.*\])$/i;
+
+/** Why `value` is not an acceptable public URL under `policy`, or undefined when it is. */
+export function urlProblem(value: string, policy: UrlPolicy): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be a valid URL";
+  }
+  if (policy.allowPrivateUrls) {
+    return url.protocol === "https:" || url.protocol === "http:" ? undefined : "must be an http(s) URL";
+  }
+  if (url.protocol !== "https:") return "must be an https URL";
+  if (privateHost.test(url.hostname)) return "must point to a public host";
+  return undefined;
+}
+
+const dataUrlPattern = /^data:image\/(jpeg|jpg|png|webp);base64,/i;
+
+function imageField(policy: UrlPolicy) {
+  return z.string({ error: "image is required" }).superRefine((value, context) => {
+    if (value.startsWith("data:")) {
+      if (!dataUrlPattern.test(value)) {
+        context.addIssue({ code: "custom", message: "image data URL must be data:image/(jpeg|png|webp);base64,…" });
+      } else if (Math.floor(((value.length - value.indexOf(",") - 1) * 3) / 4) > maxDataUrlBytes) {
+        context.addIssue({ code: "custom", message: "image must be at most 20 MB" });
+      }
+      return;
+    }
+    const problem = urlProblem(value, policy);
+    if (problem) context.addIssue({ code: "custom", message: `image ${problem}` });
+  });
+}
+
+const durationField = z
+  .union([z.string(), z.number()], { error: 'duration must be "6" or "10"' })
+  .transform((value) => String(value))
+  .pipe(z.enum(durations, { error: 'duration must be "6" or "10"' }));
+
+const resolutionField = z
+  .string({ error: 'resolution must be "768P" or "1080P"' })
+  .transform((value) => value.toUpperCase())
+  .pipe(z.enum(resolutions, { error: 'resolution must be "768P" or "1080P"' }));
+
+const modelField = z
+  .string({ error: "model must be a string" })
+  .transform((value) => modelAliases[value] ?? value)
+  .pipe(z.enum(models, { error: `model must be one of ${models.join(", ")} (or the alias hailuo-2-3)` }));
+
+const metadataField = z
+  .record(
+    z.string().max(40, { error: "metadata keys must be at most 40 characters" }),
+    z.string({ error: "metadata values must be strings" }).max(500, {
+      error: "metadata values must be at most 500 characters",
+    }),
+    { error: "metadata must be a flat object of strings" },
+  )
+  .refine((value) => Object.keys(value).length <= maxMetadataEntries, {
+    error: `metadata holds at most ${maxMetadataEntries} entries`,
+  });
+
+/** The create request of the public API. Unknown fields are ignored, never rejected. */
+export function createRequestSchema(policy: UrlPolicy) {
+  return z
+    .object({
+      model: modelField.default(defaultModel),
+      prompt: z
+        .string({ error: "prompt is required and must be a string" })
+        .min(1, { error: "prompt must not be empty" })
+        .max(2000, { error: "prompt must be at most 2000 characters" }),
+      image: imageField(policy),
+      duration: durationField.default("6"),
+      resolution: resolutionField.default("768P"),
+      callback_url: z
+        .string({ error: "callback_url must be a string" })
+        .superRefine((value, context) => {
+          const problem = urlProblem(value, policy);
+          if (problem) context.addIssue({ code: "custom", message: `callback_url ${problem}` });
+        })
+        .optional(),
+      prompt_optimizer: z.boolean({ error: "prompt_optimizer must be a boolean" }).default(true),
+      metadata: metadataField.optional(),
+    })
+    .superRefine((value, context) => {
+      if (value.duration === "10" && value.resolution === "1080P") {
+        context.addIssue({
+          code: "custom",
+          path: ["duration"],
+          message: '1080P allows a duration of "6" only',
+        });
+      }
+    });
+}
+
+export type CreateRequest = z.output<ReturnType<typeof createRequestSchema>>;
+
+/** The first problem of a failed parse, in words that name the field. */
+export function describeIssue(error: z.ZodError): { message: string; field: string | undefined } {
+  const issue = error.issues[0];
+  if (!issue) return { message: "invalid request", field: undefined };
+  const field = issue.path.map(String).join(".") || undefined;
+  const message = issue.message.startsWith(field?.split(".")[0] ?? "\u0000")
+    ? issue.message
+    : `${field ? `${field}: ` : ""}${issue.message}`;
+  return { message, field };
+}

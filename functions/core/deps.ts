@@ -1,0 +1,43 @@
+import type { BackoffPolicy } from "./backoff.js";
+import type {
+  Clock,
+  DeliveryStore,
+  Logger,
+  MediaStore,
+  TaskStore,
+  TenantStore,
+  UpstreamProvider,
+  WebhookSender,
+} from "./ports.js";
+import type { PriceTable } from "./pricing.js";
+
+/** Tunables of the domain; the configuration module fills them from the environment. */
+export type CoreSettings = {
+  /** How long after a poll the upstream is asked again. */
+  pollIntervalMs: number;
+  /** How long one worker owns a task it claimed; also the retry delay if it dies. */
+  leaseMs: number;
+  /** An unfinished task fails with `upstream_timeout` this long after creation. */
+  taskDeadlineMs: number;
+  backoff: BackoffPolicy;
+  /** Lifetime of presigned video URLs handed to clients. */
+  videoUrlTtlSeconds: number;
+  /** Lifetime of presigned input-image URLs handed to the upstream. */
+  inputUrlTtlSeconds: number;
+  priceTable: PriceTable;
+  allowPrivateUrls: boolean;
+};
+
+/** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */
+export type Deps = {
+  tasks: TaskStore;
+  tenants: TenantStore;
+  deliveries: DeliveryStore;
+  media: MediaStore;
+  upstream: UpstreamProvider;
+  webhooks: WebhookSender;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  settings: CoreSettings;
+};

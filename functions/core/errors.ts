@@ -1,0 +1,66 @@
+/** Domain errors. Adapters translate SDK and HTTP failures into these; the HTTP layer maps them once. */
+export class GatewayError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A request that breaks a rule of the API contract; the message names the field. */
+export class InvalidRequestError extends GatewayError {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class AuthenticationError extends GatewayError {}
+
+export class NotFoundError extends GatewayError {}
+
+export class InsufficientCreditsError extends GatewayError {
+  constructor(
+    readonly needed: number,
+    readonly remaining: number | null,
+  ) {
+    super(`this task costs ${needed} credits and ${remaining ?? 0} remain`);
+  }
+}
+
+export class IdempotencyConflictError extends GatewayError {
+  constructor() {
+    super("this Idempotency-Key was already used with a different request body");
+  }
+}
+
+export class PayloadTooLargeError extends GatewayError {}
+
+/** Another worker changed the record first: a normal outcome of a race, not a failure. */
+export class ConflictError extends GatewayError {}
+
+/** The state machine forbids the move; a defect if it ever reaches a user. */
+export class IllegalTransitionError extends GatewayError {}
+
+/** The upstream failed in a way that may pass: network, timeout, 429, 5xx. */
+export class UpstreamRetryableError extends GatewayError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
+export class UpstreamPermanentError extends GatewayError {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,17 @@
+/** Where things live in the bucket; shared by the use cases, the handlers and the infra filters. */
+export const bucketLayout = {
+  inboxPrefix: "inbox/",
+  inputsPrefix: "inputs/",
+  outputsPrefix: "outputs/",
+  inboxErrorsPrefix: "inbox-errors/",
+  videoSuffix: ".mp4",
+} as const;
+
+export const videoKey = (taskId: string) => `${bucketLayout.outputsPrefix}${taskId}${bucketLayout.videoSuffix}`;
+export const statusKey = (taskId: string) => `${bucketLayout.outputsPrefix}${taskId}.json`;
+
+/** The task id of an `outputs/<task_id>.mp4` key, or undefined for any other key. */
+export function taskIdOfVideoKey(key: string): string | undefined {
+  const match = /^outputs\/([^/]+)\.mp4$/.exec(key);
+  return match?.[1];
+}

@@ -1,0 +1,103 @@
+/**
+ * What the use cases need from the world. Adapters implement these against DynamoDB, S3, HTTP;
+ * tests pass the real adapters wired to local servers.
+ */
+import type { Readable } from "node:stream";
+import type { Duration, Model, Resolution } from "./create-request.js";
+import type { Task } from "./task/task.js";
+import type { Tenant } from "./tenant.js";
+import type { WebhookDelivery } from "./webhook-delivery.js";
+
+export type Clock = { now(): number };
+
+export type Logger = {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+};
+
+export type CreateTaskOutcome = { created: true; task: Task } | { created: false; existingTaskId: string };
+
+export type Idempotency = { scope: string; requestHash: string; expiresAt: number };
+
+export type DueItem = { kind: "task"; taskId: string } | { kind: "delivery"; taskId: string; eventType: string };
+
+export type TaskStore = {
+  /**
+   * Records a new task, charges its credits and claims the idempotency scope, all or nothing.
+   * Throws InsufficientCreditsError; answers `created: false` when the scope was claimed before
+   * with the same request hash, IdempotencyConflictError when with another.
+   */
+  createTask(task: Task, tenant: Tenant, idempotency?: Idempotency): Promise<CreateTaskOutcome>;
+  getTask(taskId: string): Promise<Task | undefined>;
+  /**
+   * Writes `next` if the stored task is still at `next.version - 1`, else throws ConflictError.
+   * With `refund`, gives the task's credits back to its tenant in the same transaction.
+   */
+  saveTask(next: Task, options?: { refund?: boolean }): Promise<Task>;
+  /** Work whose time has come, across the due index's shards, oldest first. */
+  dueWork(now: number, limit: number): Promise<DueItem[]>;
+};
+
+export type TenantStore = {
+  tenantByApiKeyHash(keyHash: string): Promise<Tenant | undefined>;
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  putTenant(tenant: Tenant): Promise<void>;
+  putApiKey(keyHash: string, tenantId: string): Promise<void>;
+};
+
+export type DeliveryStore = {
+  /** Records a delivery once; a second call for the same task and event is a no-op. */
+  createDelivery(delivery: WebhookDelivery): Promise<boolean>;
+  getDelivery(taskId: string, eventType: string): Promise<WebhookDelivery | undefined>;
+  /** Conditional on `next.version - 1`, like saveTask. */
+  saveDelivery(next: WebhookDelivery): Promise<WebhookDelivery>;
+  listDeliveries(taskId: string): Promise<WebhookDelivery[]>;
+};
+
+export type MediaStore = {
+  putObject(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Streams `body` into `key` by multipart upload, in constant memory. */
+  uploadStream(key: string, body: Readable, contentType: string): Promise<{ bytes: number }>;
+  copyObject(fromKey: string, toKey: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+};
+
+export type UpstreamCreateRequest = {
+  model: Model;
+  prompt: string;
+  imageUrl: string;
+  duration: Duration;
+  resolution: Resolution;
+  promptOptimizer: boolean;
+};
+
+export type UpstreamTaskState =
+  | { state: "running"; progress?: number }
+  | { state: "succeeded"; videoUrl: string }
+  | { state: "failed"; code: string; message: string };
+
+/** An upstream provider. Throws UpstreamRetryableError or UpstreamPermanentError, nothing else. */
+export type UpstreamProvider = {
+  readonly name: string;
+  createTask(request: UpstreamCreateRequest): Promise<{ taskId: string }>;
+  getTask(taskId: string): Promise<UpstreamTaskState>;
+  /** Opens the finished video for streaming. */
+  openVideo(videoUrl: string): Promise<Readable>;
+};
+
+export type WebhookAttemptResult =
+  | { ok: true; status: number }
+  | { ok: false; status?: number; error: string; retryAfterMs?: number };
+
+export type WebhookSender = {
+  send(request: {
+    url: string;
+    messageId: string;
+    timestamp: Date;
+    body: string;
+    secret: string;
+  }): Promise<WebhookAttemptResult>;
+};

@@ -1,0 +1,49 @@
+/** The lifecycle of a task, and the one function that decides which moves are legal. */
+export const Phase = {
+  queued: "queued",
+  submitted: "submitted",
+  generating: "generating",
+  copying: "copying",
+  notifying: "notifying",
+  done: "done",
+  failed: "failed",
+  canceled: "canceled",
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export const allPhases = Object.values(Phase);
+
+/** The public `status` the API promises: IN_PROGRESS until the end. */
+export type PublicStatus = "IN_PROGRESS" | "completed" | "failed" | "canceled";
+
+const legalMoves: Record<Phase, readonly Phase[]> = {
+  queued: ["submitted", "failed", "canceled"],
+  submitted: ["generating", "copying", "failed", "canceled"],
+  generating: ["copying", "failed", "canceled"],
+  copying: ["notifying", "failed", "canceled"],
+  notifying: ["done"],
+  done: [],
+  failed: [],
+  canceled: [],
+};
+
+export function canMove(from: Phase, to: Phase): boolean {
+  return legalMoves[from].includes(to);
+}
+
+export function isTerminal(phase: Phase): boolean {
+  return legalMoves[phase].length === 0;
+}
+
+export function publicStatus(phase: Phase): PublicStatus {
+  switch (phase) {
+    case "done":
+      return "completed";
+    case "failed":
+      return "failed";
+    case "canceled":
+      return "canceled";
+    default:
+      return "IN_PROGRESS";
+  }
+}

@@ -1,0 +1,77 @@
+import type { Duration, Model, Resolution } from "../create-request.js";
+import { canMove, isTerminal, type Phase } from "./phases.js";
+import { IllegalTransitionError } from "../errors.js";
+
+/** Where a task came from: the HTTP API, or an object dropped into the bucket's inbox/. */
+export type TaskSource = { kind: "api" } | { kind: "inbox"; bucket: string; key: string; etag: string };
+
+/** The task's input image: a public URL passed through, or our own copy under inputs/. */
+export type ImageRef = { kind: "url"; url: string } | { kind: "stored"; key: string; contentType: string };
+
+export type TaskError = { code: string; message: string };
+
+export type Task = {
+  id: string;
+  tenantId: string;
+  source: TaskSource;
+  model: Model;
+  prompt: string;
+  image: ImageRef;
+  duration: Duration;
+  resolution: Resolution;
+  promptOptimizer: boolean;
+  callbackUrl?: string;
+  metadata: Record<string, string>;
+  credits: number;
+  phase: Phase;
+  upstream?: { provider: string; taskId: string; videoUrl?: string };
+  /** Consecutive failed attempts at the current step; reset when the task moves on. */
+  attempts: number;
+  /** Epoch ms when the poller should look at the task again; absent once it is terminal. */
+  nextPollAt?: number;
+  /** Epoch ms until which one worker owns the task. */
+  leaseUntil?: number;
+  lastError?: string;
+  error?: TaskError;
+  output?: { key: string };
+  /** Set once a finished task's status JSON and webhook are recorded; until then it stays due. */
+  announced?: boolean;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  /** Epoch ms after which an unfinished task fails with `upstream_timeout`. */
+  deadlineAt: number;
+  /** Optimistic-concurrency counter: every write names the version it read. */
+  version: number;
+};
+
+export type TaskPatch = Partial<Omit<Task, "id" | "tenantId" | "version" | "phase" | "createdAt">>;
+
+/** The next version of `task` in phase `to`, or IllegalTransitionError. Pure: the store writes it. */
+export function moveTask(task: Task, to: Phase, patch: TaskPatch, now: number): Task {
+  if (!canMove(task.phase, to)) {
+    throw new IllegalTransitionError(`task ${task.id} cannot move from ${task.phase} to ${to}`);
+  }
+  const next: Task = {
+    ...task,
+    ...patch,
+    phase: to,
+    attempts: 0,
+    updatedAt: new Date(now).toISOString(),
+    version: task.version + 1,
+  };
+  delete next.leaseUntil;
+  delete next.lastError;
+  // A finished task stays on the due index (nextPollAt) until it is announced: see announceEnd.
+  if (isTerminal(to)) next.completedAt = new Date(now).toISOString();
+  return next;
+}
+
+/** Same phase, new bookkeeping (a retry, a poll, a lease). A key set to undefined is removed. */
+export function touchTask(task: Task, patch: TaskPatch, now: number): Task {
+  const next: Task = { ...task, ...patch, updatedAt: new Date(now).toISOString(), version: task.version + 1 };
+  for (const key of Object.keys(patch) as (keyof TaskPatch)[]) {
+    if (patch[key] === undefined) delete next[key];
+  }
+  return next;
+}

@@ -1,0 +1,13 @@
+/** A customer of the gateway: owns API keys, tasks and a credit budget. */
+export type Tenant = {
+  id: string;
+  name: string;
+  /** Standard Webhooks secret (`whsec_…`) used to sign this tenant's webhooks. */
+  webhookSecret: string;
+  /** Where webhooks go when a task names no callback_url. */
+  defaultCallbackUrl?: string;
+  /** Credits left to spend; absent for a tenant without a budget. */
+  creditsRemaining?: number;
+  creditsSpent: number;
+  createdAt: string;
+};

@@ -1,0 +1,51 @@
+import type { Deps } from "../deps.js";
+import { ConflictError } from "../errors.js";
+import { videoKey } from "../output-keys.js";
+import { moveTask, type Task } from "../task/task.js";
+import { announceEnd } from "./finish-task.js";
+
+/**
+ * The video of `taskId` is in the bucket: mark the task done and tell the caller. Driven by the
+ * bucket's ObjectCreated event (notify) and, should that be lost, by the poller. A duplicate call
+ * is a no-op; a crash half-way leaves the task `notifying`, which the poller finishes.
+ */
+export async function completeTask(deps: Deps, taskId: string): Promise<Task> {
+  for (let round = 0; round < 5; round++) {
+    const task = await deps.tasks.getTask(taskId);
+    if (!task) throw new Error(`no task ${taskId} for its video`);
+    try {
+      return await finishFrom(deps, task);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // Someone else wrote the task meanwhile (a poller's bookkeeping): read again and retry.
+    }
+  }
+  throw new ConflictError(`task ${taskId} kept changing while being completed`);
+}
+
+async function finishFrom(deps: Deps, task: Task): Promise<Task> {
+  const now = deps.clock.now();
+  switch (task.phase) {
+    case "copying": {
+      const notifying = await deps.tasks.saveTask(
+        moveTask(task, "notifying", { output: { key: videoKey(task.id) }, nextPollAt: now + deps.settings.leaseMs }, now),
+      );
+      return finishFrom(deps, notifying);
+    }
+    case "notifying": {
+      const done = await deps.tasks.saveTask(
+        moveTask(task, "done", { nextPollAt: now + deps.settings.leaseMs }, now),
+      );
+      deps.logger.info("task completed", { taskId: task.id });
+      return announceEnd(deps, done);
+    }
+    case "done":
+      return announceEnd(deps, task);
+    default:
+      deps.logger.warn("video arrived for a task that is not copying; ignored", {
+        taskId: task.id,
+        phase: task.phase,
+      });
+      return task;
+  }
+}

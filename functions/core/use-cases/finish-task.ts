@@ -1,0 +1,85 @@
+import type { Deps } from "../deps.js";
+import { ConflictError } from "../errors.js";
+import { statusKey } from "../output-keys.js";
+import { isTerminal } from "../task/phases.js";
+import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
+import { type TaskView, taskView } from "../task/task-view.js";
+import {
+  type WebhookDelivery,
+  type WebhookPayload,
+  webhookEventFor,
+  webhookMessageId,
+} from "../webhook-delivery.js";
+import { deliverWebhook } from "./deliver-webhook.js";
+
+/** Fails a task for good: refunds its credits in the same write, then tells the caller. */
+export async function failTask(deps: Deps, task: Task, error: TaskError): Promise<Task> {
+  const now = deps.clock.now();
+  let failed: Task;
+  try {
+    failed = await deps.tasks.saveTask(
+      moveTask(task, "failed", { error, nextPollAt: now + deps.settings.leaseMs }, now),
+      { refund: true },
+    );
+  } catch (saveError) {
+    if (saveError instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
+    throw saveError;
+  }
+  deps.logger.warn("task failed", { taskId: task.id, code: error.code, message: error.message });
+  return announceEnd(deps, failed);
+}
+
+/** The view of a task as clients get it, with a fresh presigned URL when the video is there. */
+export async function viewOf(deps: Deps, task: Task): Promise<TaskView> {
+  if (task.phase !== "done" || !task.output) return taskView(task);
+  const ttl = deps.settings.videoUrlTtlSeconds;
+  const url = await deps.media.presignGet(task.output.key, ttl);
+  return taskView(task, { url, expiresAt: new Date(deps.clock.now() + ttl * 1000).toISOString() });
+}
+
+/**
+ * Tells the world that a task has ended: writes outputs/<id>.json, records the signed webhook, then
+ * takes the task off the due index and makes the first delivery attempt. Until it is marked
+ * announced the task stays due, so a crash here is finished by the poller; running twice is safe
+ * (the JSON is rewritten, the delivery created once).
+ */
+export async function announceEnd(deps: Deps, task: Task): Promise<Task> {
+  if (!isTerminal(task.phase) || task.announced) return task;
+  const view = await viewOf(deps, task);
+  await deps.media.putObject(statusKey(task.id), JSON.stringify(view, null, 2), "application/json");
+  const delivery = task.callbackUrl ? await recordDelivery(deps, task, view) : undefined;
+
+  let settled = task;
+  try {
+    const now = deps.clock.now();
+    settled = await deps.tasks.saveTask(
+      touchTask(task, { announced: true, nextPollAt: undefined, leaseUntil: undefined }, now),
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  if (delivery?.state === "pending") await deliverWebhook(deps, delivery);
+  return settled;
+}
+
+async function recordDelivery(deps: Deps, task: Task, view: TaskView): Promise<WebhookDelivery | undefined> {
+  if (task.phase !== "done" && task.phase !== "failed" && task.phase !== "canceled") return undefined;
+  const eventType = webhookEventFor(task.phase);
+  const now = deps.clock.now();
+  const payload: WebhookPayload = { type: eventType, timestamp: new Date(now).toISOString(), data: view };
+  const delivery: WebhookDelivery = {
+    id: webhookMessageId(task.id, eventType),
+    taskId: task.id,
+    tenantId: task.tenantId,
+    eventType,
+    url: task.callbackUrl ?? "",
+    body: JSON.stringify(payload),
+    createdAt: new Date(now).toISOString(),
+    state: "pending",
+    attempts: [],
+    nextAttemptAt: now,
+    version: 1,
+  };
+  if (await deps.deliveries.createDelivery(delivery)) return delivery;
+  return deps.deliveries.getDelivery(task.id, eventType);
+}

@@ -1,0 +1,92 @@
+import type { CreateRequest } from "../create-request.js";
+import type { Deps } from "../deps.js";
+import { InvalidRequestError } from "../errors.js";
+import { checkImage, contentTypes } from "../image/image-rules.js";
+import { bucketLayout } from "../output-keys.js";
+import type { Idempotency } from "../ports.js";
+import { priceOf } from "../pricing.js";
+import type { ImageRef, Task, TaskSource } from "../task/task.js";
+import type { Tenant } from "../tenant.js";
+import { advanceTask } from "./advance-task.js";
+
+export type SubmitTaskInput = {
+  tenant: Tenant;
+  request: CreateRequest;
+  source: TaskSource;
+  /** Set when the caller's image already lies in our bucket (drop folder): it is copied, not fetched. */
+  storedImage?: { key: string; contentType: string };
+  idempotency?: Idempotency;
+};
+
+export type SubmitTaskResult = { task: Task; created: boolean };
+
+/**
+ * The one way a task comes to be, for the API and the drop folder alike: charge, record durably,
+ * then try the upstream at once. An upstream that is slow or down leaves the task queued for the
+ * poller; the caller's answer never waits on it beyond that one try.
+ */
+export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<SubmitTaskResult> {
+  const now = deps.clock.now();
+  const id = deps.newId();
+  const image = await storeImage(deps, id, input);
+  const task: Task = {
+    id,
+    tenantId: input.tenant.id,
+    source: input.source,
+    model: input.request.model,
+    prompt: input.request.prompt,
+    image,
+    duration: input.request.duration,
+    resolution: input.request.resolution,
+    promptOptimizer: input.request.prompt_optimizer,
+    metadata: input.request.metadata ?? {},
+    credits: priceOf(input.request, deps.settings.priceTable),
+    phase: "queued",
+    attempts: 0,
+    nextPollAt: now,
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+    deadlineAt: now + deps.settings.taskDeadlineMs,
+    version: 1,
+  };
+  const callbackUrl = input.request.callback_url ?? input.tenant.defaultCallbackUrl;
+  if (callbackUrl) task.callbackUrl = callbackUrl;
+
+  const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency);
+  if (!outcome.created) {
+    const existing = await deps.tasks.getTask(outcome.existingTaskId);
+    if (!existing) throw new Error(`idempotency record points at missing task ${outcome.existingTaskId}`);
+    return { task: existing, created: false };
+  }
+  deps.logger.info("task recorded", { taskId: id, tenantId: task.tenantId, source: task.source.kind });
+
+  try {
+    const advanced = await advanceTask(deps, outcome.task);
+    return { task: advanced ?? outcome.task, created: true };
+  } catch (error) {
+    // Recorded is what we promised; the poller takes it from here.
+    deps.logger.warn("first submission attempt failed; the poller will retry", {
+      taskId: id,
+      error: String(error),
+    });
+    return { task: outcome.task, created: true };
+  }
+}
+
+async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): Promise<ImageRef> {
+  if (input.storedImage) {
+    const key = `${bucketLayout.inputsPrefix}${taskId}`;
+    await deps.media.copyObject(input.storedImage.key, key);
+    return { kind: "stored", key, contentType: input.storedImage.contentType };
+  }
+  const image = input.request.image;
+  if (!image.startsWith("data:")) return { kind: "url", url: image };
+
+  const bytes = Buffer.from(image.slice(image.indexOf(",") + 1), "base64");
+  const verdict = checkImage(bytes, bytes.length);
+  if (!verdict.ok) throw new InvalidRequestError(`image: ${verdict.problem}`, "image");
+  const key = `${bucketLayout.inputsPrefix}${taskId}`;
+  const contentType = contentTypes[verdict.info.format];
+  await deps.media.putObject(key, bytes, contentType);
+  return { kind: "stored", key, contentType };
+}

@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Deps } from "../core/deps.js";
+import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
+import { type AuthenticatedEnv, authenticate } from "./authenticate.js";
+import { toErrorResponse } from "./http-errors.js";
+import { tasksRoutes } from "./routes/tasks.js";
+
+export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
+
+/** The gateway's HTTP API, as a Hono app over injected dependencies (the same on Lambda and locally). */
+export function createApp(deps: Deps, options: AppOptions) {
+  const app = new Hono();
+  app.onError((error, context) =>
+    toErrorResponse(error, context, (defect) =>
+      deps.logger.error("unhandled error", { error: defect.message, stack: defect.stack }),
+    ),
+  );
+  app.notFound((context) => {
+    throw new NotFoundError(`no route ${context.req.method} ${context.req.path}`);
+  });
+
+  app.get("/health", (context) => context.json({ status: "ok" }));
+
+  const api = new Hono<AuthenticatedEnv>();
+  api.use(
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`the request body is over ${Math.floor(options.maxBodyBytes / 1024 / 1024)} MB`);
+      },
+    }),
+  );
+  api.use(authenticate(deps.tenants));
+  api.route("/", tasksRoutes(deps, options));
+  app.route("/api/v1", api);
+  return app;
+}

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { Hono } from "hono";
+import { createRequestSchema, describeIssue } from "../../core/create-request.js";
+import type { Deps } from "../../core/deps.js";
+import { InvalidRequestError } from "../../core/errors.js";
+import { getTaskView } from "../../core/use-cases/get-task.js";
+import { submitTask } from "../../core/use-cases/submit-task.js";
+import type { AuthenticatedEnv } from "../authenticate.js";
+
+export type TasksRouteOptions = { idempotencyTtlSeconds: number };
+
+const maxIdempotencyKeyLength = 255;
+
+export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
+  const schema = createRequestSchema({ allowPrivateUrls: deps.settings.allowPrivateUrls });
+  const routes = new Hono<AuthenticatedEnv>();
+
+  routes.post("/videos/generations", async (context) => {
+    const raw = await context.req.text();
+    const body = parseJsonObject(raw);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const { message, field } = describeIssue(parsed.error);
+      throw new InvalidRequestError(message, field);
+    }
+    const tenant = context.get("tenant");
+    const key = context.req.header("idempotency-key");
+    if (key !== undefined && (key.length === 0 || key.length > maxIdempotencyKeyLength)) {
+      throw new InvalidRequestError("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key");
+    }
+    const { task } = await submitTask(deps, {
+      tenant,
+      request: parsed.data,
+      source: { kind: "api" },
+      ...(key
+        ? {
+            idempotency: {
+              scope: `${tenant.id}#${key}`,
+              requestHash: createHash("sha256").update(raw).digest("hex"),
+              expiresAt: deps.clock.now() + options.idempotencyTtlSeconds * 1000,
+            },
+          }
+        : {}),
+    });
+    return context.json({ code: 200, message: "success", data: { task_id: task.id, status: "IN_PROGRESS" } });
+  });
+
+  routes.get("/tasks/:taskId", async (context) => {
+    const view = await getTaskView(deps, context.get("tenant"), context.req.param("taskId"));
+    return context.json({ code: 200, message: "success", data: view });
+  });
+
+  return routes;
+}
+
+function parseJsonObject(raw: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidRequestError("the request body must be valid JSON");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidRequestError("the request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
