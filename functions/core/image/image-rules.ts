@@ -1,4 +1,4 @@
-import { type ImageInfo, identifyImage } from "./image-info.js";
+import { type ImageInfo, readImageInfo as identifyImage } from "./image-info.js";
 
 export const imageRules = {
   minShortSide: 301,

@@ -1,6 +1,6 @@
 import type { Deps } from "../deps.js";
 import { ConflictError } from "../errors.js";
-import { videoKey } from "../output-keys.js";
+import { taskIdOfVideoKey, videoKey } from "../output-keys.js";
 import { moveTask, type Task } from "../task/task.js";
 import { announceEnd } from "./finish-task.js";
 
@@ -47,5 +47,17 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
         phase: task.phase,
       });
       return task;
+  }
+}
+
+/** What notify does with the keys of an ObjectCreated event on outputs/*.mp4. */
+export async function completeVideos(deps: Deps, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const taskId = taskIdOfVideoKey(key);
+    if (!taskId) {
+      deps.logger.warn("ignored an object that is not a task video", { key });
+      continue;
+    }
+    await completeTask(deps, taskId);
   }
 }

@@ -1,0 +1,39 @@
+import type { LocalConfig } from "./local-config.js";
+
+/** What `npm start` prints once everything answers: endpoints, key, and the example request. */
+export function banner(config: LocalConfig, upstreamUrl: string): string {
+  const api = `http://${config.HOST}:${config.PORT}`;
+  const example = {
+    model: "hailuo/2-3-image-to-video-standard",
+    prompt: "A golden retriever running through a sunflower field at sunset, slow motion",
+    image: `${api}/dev/example.jpg`,
+    duration: "6",
+    resolution: "768P",
+    callback_url: `${api}/dev/webhooks`,
+  };
+  return [
+    "",
+    "hailuo-gateway local stack is up",
+    "",
+    `  API            ${api}          (GET /health)`,
+    `  API key        ${config.LOCAL_API_KEY}`,
+    `  S3             http://${config.HOST}:${config.S3_PORT}     bucket ${config.BUCKET} (any credentials, path-style)`,
+    `  DynamoDB       http://${config.HOST}:${config.DYNAMODB_PORT}     table ${config.TABLE_NAME}`,
+    `  Upstream       ${upstreamUrl}     (${config.UPSTREAM})`,
+    `  Webhook inbox  ${api}/dev/webhooks`,
+    `  Data           ${config.dataDir}   (npm run reset wipes it)`,
+    "",
+    "Create a task (the public API's example request; the image is served locally):",
+    "",
+    `curl -s ${api}/api/v1/videos/generations \\`,
+    `  -H "Authorization: Bearer ${config.LOCAL_API_KEY}" -H "Content-Type: application/json" \\`,
+    `  -d '${JSON.stringify(example)}'`,
+    "",
+    "Then follow it (put the task_id in):",
+    "",
+    `curl -s ${api}/api/v1/tasks/TASK_ID -H "Authorization: Bearer ${config.LOCAL_API_KEY}"`,
+    "",
+    "Drop an image into the S3 inbox/ folder instead: see docs/drop-folder.md. Ctrl-C stops everything.",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,22 @@
+import type { Logger } from "../../functions/core/ports.js";
+
+const order = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 } as const;
+
+/** Terminal-friendly logs for the local stack: one short line per event, fields as key=value. */
+export function createConsoleLogger(level: keyof typeof order = "INFO"): Logger {
+  const write = (name: keyof typeof order, message: string, extra?: Record<string, unknown>) => {
+    if (order[name] < order[level]) return;
+    const time = new Date().toISOString().slice(11, 19);
+    const fields = Object.entries(extra ?? {})
+      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .join(" ");
+    const line = `${time} ${name.padEnd(5)} ${message}${fields ? `  ${fields}` : ""}`;
+    (name === "ERROR" || name === "WARN" ? console.error : console.log)(line);
+  };
+  return {
+    debug: (message, extra) => write("DEBUG", message, extra),
+    info: (message, extra) => write("INFO", message, extra),
+    warn: (message, extra) => write("WARN", message, extra),
+    error: (message, extra) => write("ERROR", message, extra),
+  };
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** The local stack's own knobs (the functions' settings are in functions/config/settings.ts). */
+const localSchema = z.object({
+  PORT: port.default(3000),
+  S3_PORT: port.default(4569),
+  DYNAMODB_PORT: port.default(8000),
+  SIM_PORT: port.default(4010),
+  BUCKET: z.string().min(3).default("hailuo-local"),
+  TABLE_NAME: z.string().min(1).default("hailuo-local-tasks"),
+  LOCAL_API_KEY: z.string().min(8).default("local-dev-key"),
+  LOCAL_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, { error: "LOCAL_WEBHOOK_SECRET must be a whsec_ secret" })
+    .optional(),
+  LOCAL_DATA_DIR: z.string().default(".local"),
+  UPSTREAM: z.enum(["simulator", "apiinone"]).default("simulator"),
+  HOST: z.string().default("127.0.0.1"),
+});
+
+export type LocalConfig = z.output<typeof localSchema> & { dataDir: string; webhookSecret: string };
+
+export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
+  const parsed = localSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid local stack settings:\n${problems.join("\n")}`);
+  }
+  const dataDir = resolve(parsed.data.LOCAL_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    ...parsed.data,
+    dataDir,
+    webhookSecret: parsed.data.LOCAL_WEBHOOK_SECRET ?? keptWebhookSecret(dataDir),
+  };
+}
+
+/** A whsec_ secret generated once and kept under the data dir, so webhooks verify across restarts. */
+function keptWebhookSecret(dataDir: string): string {
+  const file = join(dataDir, "webhook-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = `whsec_${randomBytes(32).toString("base64")}`;
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
