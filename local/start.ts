@@ -53,9 +53,10 @@ async function main() {
   let upstreamUrl = process.env.UPSTREAM_BASE_URL ?? "";
   if (config.UPSTREAM === "simulator") {
     step(`the Hailuo simulator on :${config.SIM_PORT}`);
+    const simulatorOptions = simulatorOptionsFromEnv(process.env);
     const simulator = await startSimulator({
-      dataDir: join(config.dataDir, "simulator"),
-      ...simulatorOptionsFromEnv(process.env),
+      ...simulatorOptions,
+      dataDir: simulatorOptions.dataDir ?? join(config.dataDir, "simulator"),
       port: config.SIM_PORT,
       logger: (line) => console.log(`[simulator] ${line}`),
     });

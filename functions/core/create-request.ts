@@ -71,14 +71,19 @@ const modelField = z
 
 const metadataField = z
   .record(
-    z.string().max(40, { error: "metadata keys must be at most 40 characters" }),
+    z.string(),
     z.string({ error: "metadata values must be strings" }).max(500, {
       error: "metadata values must be at most 500 characters",
     }),
     { error: "metadata must be a flat object of strings" },
   )
-  .refine((value) => Object.keys(value).length <= maxMetadataEntries, {
-    error: `metadata holds at most ${maxMetadataEntries} entries`,
+  .superRefine((value, context) => {
+    const keys = Object.keys(value);
+    if (keys.length > maxMetadataEntries) {
+      context.addIssue({ code: "custom", message: `metadata holds at most ${maxMetadataEntries} entries` });
+    }
+    const longKey = keys.find((key) => key.length > 40);
+    if (longKey) context.addIssue({ code: "custom", message: "metadata keys must be at most 40 characters" });
   });
 
 /** The create request of the public API. Unknown fields are ignored, never rejected. */

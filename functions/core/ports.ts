@@ -63,6 +63,19 @@ export type MediaStore = {
   copyObject(fromKey: string, toKey: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /** Size, ETag (unquoted), content type and user metadata (lower-case keys), or undefined when absent. */
+  head(key: string): Promise<StoredObjectHead | undefined>;
+  /** Bytes `start..endInclusive` of `key` (fewer when the object is shorter); `ifMatch` pins the ETag. */
+  readRange(key: string, start: number, endInclusive: number, options?: { ifMatch?: string }): Promise<Uint8Array>;
+  /** The whole object as UTF-8 text, or undefined when it does not exist. For small files only. */
+  getText(key: string): Promise<string | undefined>;
+};
+
+export type StoredObjectHead = {
+  size: number;
+  eTag: string;
+  contentType: string | undefined;
+  metadata: Record<string, string>;
 };
 
 export type UpstreamCreateRequest = {

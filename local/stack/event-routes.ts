@@ -1,7 +1,9 @@
 import { createdObjects } from "../../functions/adapters/s3/s3-event-keys.js";
 import type { Deps } from "../../functions/core/deps.js";
 import { bucketLayout } from "../../functions/core/output-keys.js";
+import { ingestOptionsFrom } from "../../functions/core/inbox/ingest-options.js";
 import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
+import { ingestObjects, requireNoRetryableFailure } from "../../functions/core/use-cases/ingest-objects.js";
 import type { Settings } from "../../functions/config/settings.js";
 import type { NotificationRule } from "../servers/s3-notifying-front.js";
 
@@ -9,7 +11,8 @@ import type { NotificationRule } from "../servers/s3-notifying-front.js";
  * The bucket notifications of infra/notifications.ts, for the local S3 front: same prefixes and
  * suffix, same use cases as the notify and ingest handlers.
  */
-export function notificationRules(deps: Deps, _settings: Settings): NotificationRule[] {
+export function notificationRules(deps: Deps, settings: Settings): NotificationRule[] {
+  const ingestOptions = ingestOptionsFrom(settings.environment);
   return [
     {
       name: "Notify",
@@ -20,6 +23,12 @@ export function notificationRules(deps: Deps, _settings: Settings): Notification
           deps,
           createdObjects(event).map((object) => object.key),
         ),
+    },
+    {
+      name: "Ingest",
+      prefix: bucketLayout.inboxPrefix,
+      deliver: async (event) =>
+        requireNoRetryableFailure(await ingestObjects(deps, ingestOptions, createdObjects(event))),
     },
   ];
 }

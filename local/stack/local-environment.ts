@@ -23,5 +23,8 @@ export function localEnvironment(parts: {
     UPSTREAM_API_KEY: parts.upstreamApiKey ?? "local-simulator-key",
     ALLOW_PRIVATE_URLS: "true",
     INBOX_TENANT_ID: parts.inboxTenantId ?? "local",
+    // One machine can afford to ask more often than a deployment would.
+    UPSTREAM_POLL_INTERVAL_MS: "2000",
+    POLL_INTERVAL_MS: "1000",
   };
 }

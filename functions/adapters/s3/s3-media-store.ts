@@ -3,6 +3,7 @@ import {
   CopyObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  NoSuchKey,
   NotFound,
   PutObjectCommand,
   S3Client,
@@ -11,6 +12,11 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { MediaStore } from "../../core/ports.js";
+
+const isMissing = (error: unknown): boolean =>
+  error instanceof NotFound ||
+  error instanceof NoSuchKey ||
+  ["NotFound", "NoSuchKey"].includes((error as { name?: string }).name ?? "");
 
 export type S3Clients = {
   /** For reads and writes. */
@@ -25,7 +31,11 @@ export type S3Clients = {
 export function createS3Clients(config: S3ClientConfig = {}): S3Clients {
   return {
     client: new S3Client(config),
-    presigner: new S3Client({ ...config, requestChecksumCalculation: "WHEN_REQUIRED" }),
+    presigner: new S3Client({
+      ...config,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    }),
   };
 }
 
@@ -73,6 +83,42 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
       return getSignedUrl(presigner, new GetObjectCommand({ Bucket: bucket, Key: key }), {
         expiresIn: expiresInSeconds,
       });
+    },
+    async head(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return {
+          size: head.ContentLength ?? 0,
+          eTag: (head.ETag ?? "").replace(/"/g, ""),
+          contentType: head.ContentType,
+          metadata: Object.fromEntries(
+            Object.entries(head.Metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+          ),
+        };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+    async readRange(key, start, endInclusive, options = {}) {
+      const response = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${start}-${endInclusive}`,
+          ...(options.ifMatch ? { IfMatch: `"${options.ifMatch}"` } : {}),
+        }),
+      );
+      return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    },
+    async getText(key) {
+      try {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return response.Body ? await response.Body.transformToString("utf-8") : "";
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
     },
   };
 }

@@ -1,0 +1,171 @@
+import pLimit from "p-limit";
+import type { Deps } from "../deps.js";
+import { GatewayError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
+import { imageMimeType } from "../image/image-info.js";
+import { errorReportKey, type InboxErrorReport, type RejectionCode, rejectionCodes } from "../inbox/error-report.js";
+import { checkStoredImage } from "../inbox/image-header.js";
+import type { IngestOptions } from "../inbox/ingest-options.js";
+import { describeSettingsProblem, resolveSettings } from "../inbox/resolve-settings.js";
+import { createSettingsReader } from "../inbox/settings-reader.js";
+import { inboxKeyKind } from "../inbox/settings-locations.js";
+import type { Tenant } from "../tenant.js";
+import { submitTask } from "./submit-task.js";
+
+/** An object an S3 ObjectCreated event names (adapters' `CreatedObject` fits): key decoded, ETag unquoted. */
+export type InboxObject = { bucket: string; key: string; size: number; eTag: string };
+
+export type IngestOutcome = { key: string; eTag: string } & (
+  | { outcome: "created"; taskId: string }
+  | { outcome: "duplicate"; taskId: string }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "rejected"; code: RejectionCode; message: string }
+  /** Something that may pass (S3, DynamoDB, configuration): the event should be delivered again. */
+  | { outcome: "failed"; error: string }
+);
+
+/** Thrown so that the event is delivered again (Lambda's retry, the local front's redelivery). */
+export class IngestRetryError extends GatewayError {}
+
+type Batch = { deps: Deps; options: IngestOptions; fileLayers: ReturnType<typeof createSettingsReader>; tenant: () => Promise<Tenant> };
+
+/**
+ * The drop folder: each image under inbox/ becomes one task of the inbox tenant, through the same
+ * submitTask as the API. Idempotent on (bucket, key, ETag), so events seen twice make one task. An
+ * object that cannot become a task gets `inbox-errors/<key>.json` and is left where it is.
+ */
+export async function ingestObjects(
+  deps: Deps,
+  options: IngestOptions,
+  objects: InboxObject[],
+): Promise<IngestOutcome[]> {
+  let tenant: Promise<Tenant> | undefined;
+  const batch: Batch = {
+    deps,
+    options,
+    fileLayers: createSettingsReader(deps.media),
+    tenant: () => {
+      tenant ??= loadTenant(deps, options.tenantId).catch((error) => {
+        tenant = undefined;
+        throw error;
+      });
+      return tenant;
+    },
+  };
+  const limit = pLimit(Math.max(1, options.concurrency));
+  return Promise.all(objects.map((object) => limit(() => ingestOne(batch, object))));
+}
+
+/** Throws IngestRetryError when any object failed for a reason that may pass; rejected ones never do. */
+export function requireNoRetryableFailure(outcomes: IngestOutcome[]): void {
+  const failed = outcomes.filter((outcome) => outcome.outcome === "failed");
+  if (failed.length === 0) return;
+  const keys = failed.map((outcome) => `${outcome.key} (${outcome.outcome === "failed" ? outcome.error : ""})`);
+  throw new IngestRetryError(`${failed.length} inbox object(s) failed and will be retried: ${keys.join("; ")}`);
+}
+
+async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutcome> {
+  const { deps } = batch;
+  const base = { key: object.key, eTag: object.eTag };
+  try {
+    const outcome = await admit(batch, object);
+    if (outcome.outcome === "rejected") {
+      await writeReport(deps, outcome, outcome.code, outcome.message);
+      deps.logger.warn("inbox object rejected", { key: object.key, code: outcome.code, reason: outcome.message });
+    } else if (outcome.outcome === "created" || outcome.outcome === "duplicate") {
+      deps.logger.info(`inbox object ${outcome.outcome}`, { key: object.key, taskId: outcome.taskId });
+    }
+    return outcome;
+  } catch (error) {
+    deps.logger.error("inbox object failed; the event will be retried", { key: object.key, error: String(error) });
+    return { ...base, outcome: "failed", error: String(error) };
+  }
+}
+
+async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> {
+  const { deps, options } = batch;
+  const base = { key: object.key, eTag: object.eTag };
+  const kind = inboxKeyKind(object.key);
+  if (kind !== "image") return { ...base, outcome: "skipped", reason: skipReasons[kind] };
+
+  const head = await deps.media.head(object.key);
+  if (!head) return { ...base, outcome: "skipped", reason: "the object no longer exists" };
+  // An event that arrives after a newer write of the same key: that write's own event covers it.
+  if (object.eTag && head.eTag !== object.eTag) {
+    return { ...base, outcome: "skipped", reason: "the object was replaced since this event" };
+  }
+  const current = { key: object.key, size: head.size, eTag: head.eTag };
+  const reject = (code: RejectionCode, message: string): IngestOutcome => ({
+    ...current,
+    outcome: "rejected",
+    code,
+    message,
+  });
+
+  if (head.size > options.maxBytes) {
+    return reject(
+      rejectionCodes.tooLarge,
+      `the file is ${megabytes(head.size)} MB; the drop folder takes images of at most ${megabytes(options.maxBytes)} MB`,
+    );
+  }
+  const verdict = await checkStoredImage(deps.media, current);
+  if (!verdict.ok) {
+    return reject(verdict.code, verdict.problem);
+  }
+
+  const layers = [
+    { kind: "metadata" as const, key: object.key, values: head.metadata },
+    ...(await batch.fileLayers(object.key)),
+    { kind: "defaults" as const, values: options.defaults },
+  ];
+  const settings = resolveSettings(layers, { allowPrivateUrls: deps.settings.allowPrivateUrls });
+  if (!settings.ok) return reject(rejectionCodes.invalidSettings, describeSettingsProblem(settings.problem));
+
+  const scope = `inbox#${object.bucket}#${object.key}#${head.eTag}`;
+  try {
+    const { task, created } = await submitTask(deps, {
+      tenant: await batch.tenant(),
+      request: settings.request,
+      source: { kind: "inbox", bucket: object.bucket, key: object.key, etag: head.eTag },
+      storedImage: { key: object.key, contentType: imageMimeType(verdict.info.format) },
+      // The hash is the scope's own ETag: a replay with edited settings files is still the same object.
+      idempotency: { scope, requestHash: head.eTag, expiresAt: deps.clock.now() + options.idempotencyTtlMs },
+    });
+    return { ...current, outcome: created ? "created" : "duplicate", taskId: task.id };
+  } catch (error) {
+    if (error instanceof InsufficientCreditsError) {
+      return reject(
+        rejectionCodes.insufficientCredits,
+        `the drop folder's account is out of credits: ${error.message}. Add credits, then upload the image again`,
+      );
+    }
+    if (error instanceof InvalidRequestError) return reject(rejectionCodes.invalidRequest, error.message);
+    throw error;
+  }
+}
+
+const skipReasons = {
+  outside: "not under inbox/",
+  "folder-marker": "a folder marker",
+  settings: "a settings file (sidecar or _settings.json), not an image",
+} as const;
+
+async function loadTenant(deps: Deps, tenantId: string): Promise<Tenant> {
+  if (!tenantId) throw new Error("INBOX_TENANT_ID is not set: the drop folder has no owner");
+  const tenant = await deps.tenants.getTenant(tenantId);
+  if (!tenant) throw new Error(`the drop folder's owner ${tenantId} (INBOX_TENANT_ID) does not exist`);
+  return tenant;
+}
+
+async function writeReport(deps: Deps, object: { key: string; eTag: string }, code: RejectionCode, message: string): Promise<void> {
+  const report: InboxErrorReport = {
+    key: object.key,
+    etag: object.eTag,
+    error: { code, message },
+    at: new Date(deps.clock.now()).toISOString(),
+  };
+  await deps.media.putObject(errorReportKey(object.key), `${JSON.stringify(report, null, 2)}\n`, "application/json");
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { allPhases, canMove, isTerminal, type Phase, publicStatus } from "../../functions/core/task/phases.js";
+import { moveTask, type Task } from "../../functions/core/task/task.js";
+import { IllegalTransitionError } from "../../functions/core/errors.js";
+
+const legal: Record<Phase, Phase[]> = {
+  queued: ["submitted", "failed", "canceled"],
+  submitted: ["generating", "copying", "failed", "canceled"],
+  generating: ["copying", "failed", "canceled"],
+  copying: ["notifying", "failed", "canceled"],
+  notifying: ["done"],
+  done: [],
+  failed: [],
+  canceled: [],
+};
+
+function taskIn(phase: Phase): Task {
+  return {
+    id: "t1",
+    tenantId: "tenant",
+    source: { kind: "api" },
+    model: "hailuo/2-3-image-to-video-standard",
+    prompt: "p",
+    image: { kind: "url", url: "https://example.com/a.jpg" },
+    duration: "6",
+    resolution: "768P",
+    promptOptimizer: true,
+    metadata: {},
+    credits: 30,
+    phase,
+    attempts: 3,
+    nextPollAt: 5,
+    leaseUntil: 10,
+    lastError: "boom",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+    deadlineAt: 1e15,
+    version: 4,
+  };
+}
+
+describe("the task state machine", () => {
+  for (const from of allPhases) {
+    for (const to of allPhases) {
+      const allowed = legal[from].includes(to);
+      it(`${allowed ? "allows" : "forbids"} ${from} → ${to}`, () => {
+        expect(canMove(from, to)).toBe(allowed);
+        if (allowed) {
+          const moved = moveTask(taskIn(from), to, {}, 1_000);
+          expect(moved.phase).toBe(to);
+          expect(moved.version).toBe(5);
+          expect(moved.attempts).toBe(0);
+          expect(moved.leaseUntil).toBeUndefined();
+          expect(moved.lastError).toBeUndefined();
+        } else {
+          expect(() => moveTask(taskIn(from), to, {}, 1_000)).toThrow(IllegalTransitionError);
+        }
+      });
+    }
+  }
+
+  it("derives the public status the API promises", () => {
+    expect(allPhases.map((phase) => [phase, publicStatus(phase)])).toEqual([
+      ["queued", "IN_PROGRESS"],
+      ["submitted", "IN_PROGRESS"],
+      ["generating", "IN_PROGRESS"],
+      ["copying", "IN_PROGRESS"],
+      ["notifying", "IN_PROGRESS"],
+      ["done", "completed"],
+      ["failed", "failed"],
+      ["canceled", "canceled"],
+    ]);
+  });
+
+  it("treats exactly done, failed and canceled as terminal, and stamps completed_at there", () => {
+    expect(allPhases.filter(isTerminal)).toEqual(["done", "failed", "canceled"]);
+    expect(moveTask(taskIn("notifying"), "done", {}, Date.UTC(2026, 0, 2)).completedAt).toBe(
+      "2026-01-02T00:00:00.000Z",
+    );
+    expect(moveTask(taskIn("queued"), "submitted", {}, 0).completedAt).toBeUndefined();
+  });
+});

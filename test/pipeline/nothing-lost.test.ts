@@ -1,0 +1,165 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildDeps } from "../../functions/config/build-deps.js";
+import { createRequestSchema } from "../../functions/core/create-request.js";
+import type { Deps } from "../../functions/core/deps.js";
+import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
+import { submitTask } from "../../functions/core/use-cases/submit-task.js";
+import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
+import { freePort } from "../../local/servers/free-port.js";
+import { startSimulator } from "../../local/simulator/create-simulator.js";
+import { exampleImagePath } from "../../local/stack/local-app.js";
+import { testS3Endpoint } from "../support/aws-clients.js";
+import { pollUntil } from "../support/run-poller-until.js";
+import { startTestStack, type TestStack } from "../support/test-stack.js";
+import { readFile } from "node:fs/promises";
+
+const closers: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function stackWith(options: Parameters<typeof startTestStack>[0]): Promise<TestStack> {
+  const stack = await startTestStack(options);
+  closers.push(() => stack.close());
+  return stack;
+}
+
+async function exampleDataUrl(): Promise<string> {
+  return `data:image/jpeg;base64,${(await readFile(exampleImagePath)).toString("base64")}`;
+}
+
+async function submit(stack: TestStack, extra: Record<string, unknown> = {}) {
+  const request = createRequestSchema({ allowPrivateUrls: true }).parse({
+    prompt: "a slow push-in",
+    image: await exampleDataUrl(),
+    ...extra,
+  });
+  const { task } = await submitTask(stack.deps, { tenant: stack.tenant, request, source: { kind: "api" } });
+  return task;
+}
+
+/** A webhook receiver that answers with the statuses given, in turn, then 200. */
+async function receiver(statuses: number[]): Promise<{ url: string; hits: () => number }> {
+  let hits = 0;
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.statusCode = statuses[hits] ?? 200;
+      hits++;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits: () => hits };
+}
+
+function later(deps: Deps, aheadMs: number): Deps {
+  return { ...deps, clock: { now: () => Date.now() + aheadMs } };
+}
+
+describe("nothing is lost", () => {
+  it("keeps a task queued while the upstream is down, and submits it once the upstream is back", async () => {
+    const port = await freePort();
+    const stack = await stackWith({ simulator: false, env: { UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` } });
+    const task = await submit(stack);
+    expect(task).toMatchObject({ phase: "queued", attempts: 1 });
+
+    const simulator = await startSimulator({ port, generationMs: 200 });
+    closers.push(() => simulator.close());
+    const done = await pollUntil(later(stack.deps, 60_000), task.id, (current) => current.phase !== "queued", 10_000);
+    expect(done.phase).toBe("submitted");
+    expect(done.upstream?.taskId).toMatch(/^sim_/);
+  });
+
+  it("fails a rejected generation, refunds its credits and sends video.failed", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 100, failureRate: 1 } });
+    const hook = await receiver([]);
+    const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
+    const task = await submit(stack, { callback_url: hook.url });
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore + 30);
+
+    const failed = await pollUntil(stack.deps, task.id, (current) => current.phase === "failed" && !!current.announced);
+    expect(failed.error?.code).toMatch(/content_moderation|generation_failed/);
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
+    const [delivery] = await stack.deps.deliveries.listDeliveries(task.id);
+    expect(delivery).toMatchObject({ eventType: "video.failed", state: "delivered" });
+    expect(hook.hits()).toBe(1);
+  });
+
+  it("treats a duplicate S3 event as a no-op: one completion, one webhook", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 100 } });
+    const hook = await receiver([]);
+    const task = await submit(stack, { callback_url: hook.url });
+    await pollUntil(stack.deps, task.id, (current) => current.phase === "done" && !!current.announced);
+    const settled = await stack.deps.tasks.getTask(task.id);
+
+    await completeVideos(stack.deps, [`outputs/${task.id}.mp4`, `outputs/${task.id}.mp4`]);
+
+    expect(await stack.deps.tasks.getTask(task.id)).toEqual(settled);
+    expect(await stack.deps.deliveries.listDeliveries(task.id)).toHaveLength(1);
+    expect(hook.hits()).toBe(1);
+  });
+
+  it("finishes the task through the poller when the video's S3 event never comes", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 100 }, env: { LEASE_MS: "300" } });
+    // The same adapters, but writing straight to the S3 server: no notifying front, no event.
+    const deaf = buildDeps(
+      { ...stack.settings, environment: { ...stack.settings.environment, S3_ENDPOINT: testS3Endpoint() } },
+      { serviceName: "test", logger: stack.deps.logger },
+    );
+    const task = await submit({ ...stack, deps: deaf });
+    const done = await pollUntil(deaf, task.id, (current) => current.phase === "done" && !!current.announced);
+    expect(done.output?.key).toBe(`outputs/${task.id}.mp4`);
+  });
+
+  it("retries a webhook that fails, with the same message id, until it is delivered", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 100 } });
+    const hook = await receiver([500, 503]);
+    const task = await submit(stack, { callback_url: hook.url });
+    await pollUntil(stack.deps, task.id, (current) => current.phase === "done" && !!current.announced);
+
+    const [first] = await stack.deps.deliveries.listDeliveries(task.id);
+    expect(first).toMatchObject({ state: "pending", attempts: [{ status: 500 }] });
+    expect(first?.nextAttemptAt).toBeGreaterThan(Date.now());
+
+    // Time passes (the schedule's 5 s, then 5 min): the poller tries again each time.
+    await sweepDueWork(later(stack.deps, 10_000), { limit: 10, concurrency: 2 });
+    await sweepDueWork(later(stack.deps, 10 * 60_000), { limit: 10, concurrency: 2 });
+
+    const [last] = await stack.deps.deliveries.listDeliveries(task.id);
+    expect(last?.state).toBe("delivered");
+    expect(last?.attempts.map((attempt) => attempt.status)).toEqual([500, 503, 200]);
+    expect(last?.id).toBe(first?.id);
+    expect(hook.hits()).toBe(3);
+  });
+
+  it("lets only one of two pollers work a task", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 60_000 } });
+    const port = await freePort();
+    // Recorded while the upstream is unreachable, so both pollers find it queued and due.
+    const unreachable = buildDeps(
+      { ...stack.settings, environment: { ...stack.settings.environment, UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` } },
+      { serviceName: "test", logger: stack.deps.logger },
+    );
+    const task = await submit({ ...stack, deps: unreachable });
+    const ahead = later(stack.deps, 60_000);
+    const [first, second] = await Promise.all([
+      sweepDueWork(ahead, { limit: 10, concurrency: 2 }),
+      sweepDueWork(ahead, { limit: 10, concurrency: 2 }),
+    ]);
+    expect(first.tasks + second.tasks).toBe(1);
+    expect((await stack.deps.tasks.getTask(task.id))?.phase).toBe("submitted");
+  });
+
+  it("fails a task that overruns its deadline, with a refund", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 60_000 }, env: { TASK_DEADLINE_MS: "1000" } });
+    const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
+    const task = await submit(stack);
+    const failed = await pollUntil(later(stack.deps, 5_000), task.id, (current) => current.phase === "failed");
+    expect(failed.error).toEqual({ code: "upstream_timeout", message: "the task did not finish before its deadline" });
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
+  });
+});
