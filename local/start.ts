@@ -13,8 +13,8 @@ import { startDynamoDbLocal } from "./servers/dynamodb-local.js";
 import { freePort } from "./servers/free-port.js";
 import { startS3NotifyingFront } from "./servers/s3-notifying-front.js";
 import { startS3Server } from "./servers/s3-server.js";
-import { simulatorOptionsFromEnv } from "./simulator/main.js";
 import { startSimulator } from "./simulator/create-simulator.js";
+import { simulatorOptionsFromEnv } from "./simulator/main.js";
 import { banner } from "./stack/banner.js";
 import { createConsoleLogger } from "./stack/console-logger.js";
 import { notificationRules } from "./stack/event-routes.js";
@@ -43,7 +43,10 @@ async function main() {
   const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
   step(`DynamoDB Local on :${config.DYNAMODB_PORT}`);
-  const dynamo = await startDynamoDbLocal({ port: config.DYNAMODB_PORT, dataDir: join(config.dataDir, "dynamodb") });
+  const dynamo = await startDynamoDbLocal({
+    port: config.DYNAMODB_PORT,
+    dataDir: join(config.dataDir, "dynamodb"),
+  });
   stops.push(() => dynamo.stop());
 
   step("the S3 server");
@@ -85,7 +88,10 @@ async function main() {
   const logger = createConsoleLogger(settings.environment.LOG_LEVEL);
   const deps = buildDeps(settings, { serviceName: "local", logger });
 
-  await ensureTable(new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials }), config.TABLE_NAME);
+  await ensureTable(
+    new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials }),
+    config.TABLE_NAME,
+  );
   await ensureBucket(
     new S3Client({ endpoint: s3.endpoint, region: "us-east-1", credentials, forcePathStyle: true }),
     config.BUCKET,

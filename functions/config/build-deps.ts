@@ -1,6 +1,6 @@
 import { ulid } from "ulid";
-import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js";
+import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
@@ -23,7 +23,9 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
   });
   const s3 = createS3Clients({
     region: env.AWS_REGION,
-    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials } : {}),
+    ...(env.S3_ENDPOINT
+      ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials }
+      : {}),
   });
   const shards = { dueShards: env.DUE_SHARDS };
   return {

@@ -4,7 +4,11 @@ export type BackoffPolicy = { baseMs: number; capMs: number };
  * Delay before retry number `attempt` (1 = first retry): exponential, capped, with "full jitter"
  * so that many tasks failing together do not retry together.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const exponential = policy.baseMs * 2 ** Math.max(0, attempt - 1);
   const ceiling = Math.min(policy.capMs, exponential);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -43,7 +43,10 @@ function imageField(policy: UrlPolicy) {
   return z.string({ error: "image is required" }).superRefine((value, context) => {
     if (value.startsWith("data:")) {
       if (!dataUrlPattern.test(value)) {
-        context.addIssue({ code: "custom", message: "image data URL must be data:image/(jpeg|png|webp);base64,…" });
+        context.addIssue({
+          code: "custom",
+          message: "image data URL must be data:image/(jpeg|png|webp);base64,…",
+        });
       } else if (Math.floor(((value.length - value.indexOf(",") - 1) * 3) / 4) > maxDataUrlBytes) {
         context.addIssue({ code: "custom", message: "image must be at most 20 MB" });
       }

@@ -7,7 +7,8 @@ export const bucketLayout = {
   videoSuffix: ".mp4",
 } as const;
 
-export const videoKey = (taskId: string) => `${bucketLayout.outputsPrefix}${taskId}${bucketLayout.videoSuffix}`;
+export const videoKey = (taskId: string) =>
+  `${bucketLayout.outputsPrefix}${taskId}${bucketLayout.videoSuffix}`;
 export const statusKey = (taskId: string) => `${bucketLayout.outputsPrefix}${taskId}.json`;
 
 /** The task id of an `outputs/<task_id>.mp4` key, or undefined for any other key. */

@@ -10,7 +10,8 @@ const env = settings.environment;
  * timeout; leaving POLLER_SAFETY_MS spare lets an in-flight copy finish before Lambda stops it.
  */
 export async function handler(_event: unknown, context: Context) {
-  const stopAt = Date.now() + Math.min(env.POLLER_RUN_MS, context.getRemainingTimeInMillis() - env.POLLER_SAFETY_MS);
+  const stopAt =
+    Date.now() + Math.min(env.POLLER_RUN_MS, context.getRemainingTimeInMillis() - env.POLLER_SAFETY_MS);
   const result = await runPoller(deps, {
     stopAt,
     intervalMs: env.POLL_INTERVAL_MS,

@@ -27,7 +27,9 @@ export function createApp(deps: Deps, options: AppOptions) {
     bodyLimit({
       maxSize: options.maxBodyBytes,
       onError: () => {
-        throw new PayloadTooLargeError(`the request body is over ${Math.floor(options.maxBodyBytes / 1024 / 1024)} MB`);
+        throw new PayloadTooLargeError(
+          `the request body is over ${Math.floor(options.maxBodyBytes / 1024 / 1024)} MB`,
+        );
       },
     }),
   );

@@ -1,10 +1,10 @@
 import { createdObjects } from "../../functions/adapters/s3/s3-event-keys.js";
+import type { Settings } from "../../functions/config/settings.js";
 import type { Deps } from "../../functions/core/deps.js";
-import { bucketLayout } from "../../functions/core/output-keys.js";
 import { ingestOptionsFrom } from "../../functions/core/inbox/ingest-options.js";
+import { bucketLayout } from "../../functions/core/output-keys.js";
 import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
 import { ingestObjects, requireNoRetryableFailure } from "../../functions/core/use-cases/ingest-objects.js";
-import type { Settings } from "../../functions/config/settings.js";
 import type { NotificationRule } from "../servers/s3-notifying-front.js";
 
 /**

@@ -11,7 +11,11 @@ export const exampleImagePath = fileURLToPath(new URL("../assets/example.jpg", i
  * The api exactly as deployed, plus what only the local stack serves under /dev: the example
  * image (so the printed curl works offline) and a webhook inbox that verifies signatures.
  */
-export function createLocalApp(deps: Deps, settings: Settings, options: { webhookSecret: () => string; log: (line: string) => void }) {
+export function createLocalApp(
+  deps: Deps,
+  settings: Settings,
+  options: { webhookSecret: () => string; log: (line: string) => void },
+) {
   const app = createApp(deps, {
     maxBodyBytes: settings.environment.MAX_BODY_BYTES,
     idempotencyTtlSeconds: settings.environment.IDEMPOTENCY_TTL_SECONDS,

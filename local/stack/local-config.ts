@@ -26,7 +26,9 @@ const localSchema = z.object({
 export type LocalConfig = z.output<typeof localSchema> & { dataDir: string; webhookSecret: string };
 
 export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
-  const parsed = localSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
+  const parsed = localSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
+  );
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid local stack settings:\n${problems.join("\n")}`);

@@ -33,7 +33,11 @@ describe("the create request", () => {
 
   it("accepts numbers for duration, any case for resolution, and the hailuo-2-3 alias", () => {
     const parsed = publicSchema.parse({ ...example, model: "hailuo-2-3", duration: 10, resolution: "768p" });
-    expect(parsed).toMatchObject({ model: "hailuo/2-3-image-to-video-standard", duration: "10", resolution: "768P" });
+    expect(parsed).toMatchObject({
+      model: "hailuo/2-3-image-to-video-standard",
+      duration: "10",
+      resolution: "768P",
+    });
   });
 
   it("ignores fields it does not know instead of rejecting them", () => {
@@ -59,14 +63,18 @@ describe("the create request", () => {
   });
 
   it("refuses 10 s at 1080P", () => {
-    expect(problem({ ...example, duration: "10", resolution: "1080P" })).toContain('1080P allows a duration of "6" only');
+    expect(problem({ ...example, duration: "10", resolution: "1080P" })).toContain(
+      '1080P allows a duration of "6" only',
+    );
   });
 
   it("refuses plain http and private hosts when deployed, and allows them locally", () => {
     expect(problem({ ...example, image: "http://example.com/a.jpg" })).toContain("https");
     expect(problem({ ...example, image: "https://127.0.0.1/a.jpg" })).toContain("public host");
     expect(problem({ ...example, callback_url: "https://192.168.1.2/hook" })).toContain("callback_url");
-    expect(problem({ ...example, image: "http://127.0.0.1:3000/dev/example.jpg" }, localSchema)).toBeUndefined();
+    expect(
+      problem({ ...example, image: "http://127.0.0.1:3000/dev/example.jpg" }, localSchema),
+    ).toBeUndefined();
   });
 
   it("accepts image data URLs of the three formats and nothing else", () => {

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ffmpegPath } from "../../local/media/ffmpeg-paths.js";
 import { detectImageFormat, imageMimeType, readImageInfo } from "../../functions/core/image/image-info.js";
+import { ffmpegPath } from "../../local/media/ffmpeg-paths.js";
 import { runProcess } from "../../local/media/run-process.js";
 
 const width = 333;

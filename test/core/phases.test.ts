@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { allPhases, canMove, isTerminal, type Phase, publicStatus } from "../../functions/core/task/phases.js";
-import { moveTask, type Task } from "../../functions/core/task/task.js";
 import { IllegalTransitionError } from "../../functions/core/errors.js";
+import {
+  allPhases,
+  canMove,
+  isTerminal,
+  type Phase,
+  publicStatus,
+} from "../../functions/core/task/phases.js";
+import { moveTask, type Task } from "../../functions/core/task/task.js";
 
 const legal: Record<Phase, Phase[]> = {
   queued: ["submitted", "failed", "canceled"],

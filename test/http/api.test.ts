@@ -75,17 +75,28 @@ describe("the HTTP API", () => {
 
   it("hides another tenant's task behind a 404", async () => {
     const created = (await (await post(example)).json()) as { data: { task_id: string } };
-    await seedTenant(stack.deps.tenants, { id: "other", name: "Other", apiKey: "other-key-123", webhookSecret: "whsec_AAAA" });
+    await seedTenant(stack.deps.tenants, {
+      id: "other",
+      name: "Other",
+      apiKey: "other-key-123",
+      webhookSecret: "whsec_AAAA",
+    });
     const response = await get(`/api/v1/tasks/${created.data.task_id}`, "other-key-123");
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 404, type: "not_found" } });
-    expect(await stack.deps.tenants.tenantByApiKeyHash(hashApiKey("other-key-123"))).toMatchObject({ id: "other" });
+    expect(await stack.deps.tenants.tenantByApiKeyHash(hashApiKey("other-key-123"))).toMatchObject({
+      id: "other",
+    });
   });
 
   it("returns the first answer for a repeated Idempotency-Key and charges once", async () => {
     const before = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
-    const first = (await (await post(example, { "idempotency-key": "order-42" })).json()) as { data: { task_id: string } };
-    const again = (await (await post(example, { "idempotency-key": "order-42" })).json()) as { data: { task_id: string } };
+    const first = (await (await post(example, { "idempotency-key": "order-42" })).json()) as {
+      data: { task_id: string };
+    };
+    const again = (await (await post(example, { "idempotency-key": "order-42" })).json()) as {
+      data: { task_id: string };
+    };
     expect(again.data.task_id).toBe(first.data.task_id);
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(before + 30);
 
@@ -107,7 +118,10 @@ describe("the HTTP API", () => {
     const refused = await post(example, { authorization: "Bearer poor-key-1234" });
     expect(refused.status).toBe(402);
     expect(await refused.json()).toMatchObject({ error: { code: 402, type: "insufficient_credits" } });
-    expect(await stack.deps.tenants.getTenant("poor")).toMatchObject({ creditsRemaining: 10, creditsSpent: 30 });
+    expect(await stack.deps.tenants.getTenant("poor")).toMatchObject({
+      creditsRemaining: 10,
+      creditsSpent: 30,
+    });
   });
 
   it("refuses a body over the limit with 413", async () => {
@@ -129,7 +143,11 @@ describe("the HTTP API", () => {
       data: { task_id: string };
     };
     const task = await stack.deps.tasks.getTask(accepted.data.task_id);
-    expect(task?.image).toEqual({ kind: "stored", key: `inputs/${accepted.data.task_id}`, contentType: "image/jpeg" });
+    expect(task?.image).toEqual({
+      kind: "stored",
+      key: `inputs/${accepted.data.task_id}`,
+      contentType: "image/jpeg",
+    });
     expect(await stack.deps.media.exists(`inputs/${accepted.data.task_id}`)).toBe(true);
 
     const text = await send(`data:image/png;base64,${Buffer.from("just some text").toString("base64")}`);

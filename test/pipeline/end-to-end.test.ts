@@ -84,7 +84,9 @@ describe("the whole pipeline, end to end", () => {
     const [recorded] = await stack.deps.deliveries.listDeliveries(taskId);
     expect(recorded?.state).toBe("delivered");
     expect(recorded?.attempts[0]?.status).toBe(200);
-    expect(JSON.parse(recorded?.body ?? "{}")).toMatchObject({ data: { task_id: taskId, video_url: expect.any(String) } });
+    expect(JSON.parse(recorded?.body ?? "{}")).toMatchObject({
+      data: { task_id: taskId, video_url: expect.any(String) },
+    });
 
     // The status JSON stands beside the video.
     const json = await fetch(await stack.deps.media.presignGet(`outputs/${taskId}.json`, 60));

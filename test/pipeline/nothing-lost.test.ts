@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -5,17 +6,16 @@ import { buildDeps } from "../../functions/config/build-deps.js";
 import { createRequestSchema } from "../../functions/core/create-request.js";
 import type { Deps } from "../../functions/core/deps.js";
 import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
-import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
+import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { freePort } from "../../local/servers/free-port.js";
 import { startSimulator } from "../../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { testS3Endpoint } from "../support/aws-clients.js";
 import { pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
-import { readFile } from "node:fs/promises";
 
-const closers: (() => Promise<unknown> | void)[] = [];
+const closers: (() => Promise<unknown> | undefined)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
@@ -63,13 +63,21 @@ function later(deps: Deps, aheadMs: number): Deps {
 describe("nothing is lost", () => {
   it("keeps a task queued while the upstream is down, and submits it once the upstream is back", async () => {
     const port = await freePort();
-    const stack = await stackWith({ simulator: false, env: { UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` } });
+    const stack = await stackWith({
+      simulator: false,
+      env: { UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` },
+    });
     const task = await submit(stack);
     expect(task).toMatchObject({ phase: "queued", attempts: 1 });
 
     const simulator = await startSimulator({ port, generationMs: 200 });
     closers.push(() => simulator.close());
-    const done = await pollUntil(later(stack.deps, 60_000), task.id, (current) => current.phase !== "queued", 10_000);
+    const done = await pollUntil(
+      later(stack.deps, 60_000),
+      task.id,
+      (current) => current.phase !== "queued",
+      10_000,
+    );
     expect(done.phase).toBe("submitted");
     expect(done.upstream?.taskId).toMatch(/^sim_/);
   });
@@ -81,7 +89,11 @@ describe("nothing is lost", () => {
     const task = await submit(stack, { callback_url: hook.url });
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore + 30);
 
-    const failed = await pollUntil(stack.deps, task.id, (current) => current.phase === "failed" && !!current.announced);
+    const failed = await pollUntil(
+      stack.deps,
+      task.id,
+      (current) => current.phase === "failed" && !!current.announced,
+    );
     expect(failed.error?.code).toMatch(/content_moderation|generation_failed/);
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
     const [delivery] = await stack.deps.deliveries.listDeliveries(task.id);
@@ -141,7 +153,10 @@ describe("nothing is lost", () => {
     const port = await freePort();
     // Recorded while the upstream is unreachable, so both pollers find it queued and due.
     const unreachable = buildDeps(
-      { ...stack.settings, environment: { ...stack.settings.environment, UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` } },
+      {
+        ...stack.settings,
+        environment: { ...stack.settings.environment, UPSTREAM_BASE_URL: `http://127.0.0.1:${port}` },
+      },
       { serviceName: "test", logger: stack.deps.logger },
     );
     const task = await submit({ ...stack, deps: unreachable });
@@ -158,8 +173,15 @@ describe("nothing is lost", () => {
     const stack = await stackWith({ simulator: { generationMs: 60_000 }, env: { TASK_DEADLINE_MS: "1000" } });
     const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
     const task = await submit(stack);
-    const failed = await pollUntil(later(stack.deps, 5_000), task.id, (current) => current.phase === "failed");
-    expect(failed.error).toEqual({ code: "upstream_timeout", message: "the task did not finish before its deadline" });
+    const failed = await pollUntil(
+      later(stack.deps, 5_000),
+      task.id,
+      (current) => current.phase === "failed",
+    );
+    expect(failed.error).toEqual({
+      code: "upstream_timeout",
+      message: "the task did not finish before its deadline",
+    });
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
   });
 });

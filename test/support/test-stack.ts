@@ -1,16 +1,29 @@
-import type { Deps } from "../../functions/core/deps.js";
-import { newWebhookSecret } from "../../functions/core/api-keys.js";
-import type { Tenant } from "../../functions/core/tenant.js";
 import { buildDeps } from "../../functions/config/build-deps.js";
 import { parseSettings, type Settings } from "../../functions/config/settings.js";
+import { newWebhookSecret } from "../../functions/core/api-keys.js";
+import type { Deps } from "../../functions/core/deps.js";
+import type { Tenant } from "../../functions/core/tenant.js";
 import { freePort } from "../../local/servers/free-port.js";
-import { type RunningS3NotifyingFront, startS3NotifyingFront } from "../../local/servers/s3-notifying-front.js";
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../local/simulator/create-simulator.js";
+import {
+  type RunningS3NotifyingFront,
+  startS3NotifyingFront,
+} from "../../local/servers/s3-notifying-front.js";
+import {
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../local/simulator/create-simulator.js";
 import { notificationRules } from "../../local/stack/event-routes.js";
 import { localEnvironment } from "../../local/stack/local-environment.js";
 import { ensureBucket, ensureTable } from "../../local/stack/provision.js";
 import { seedTenant } from "../../local/stack/seed-tenant.js";
-import { testDynamoClient, testDynamoEndpoint, testS3Client, testS3Endpoint, uniqueName } from "./aws-clients.js";
+import {
+  testDynamoClient,
+  testDynamoEndpoint,
+  testS3Client,
+  testS3Endpoint,
+  uniqueName,
+} from "./aws-clients.js";
 
 export type TestStack = {
   deps: Deps;
@@ -47,7 +60,9 @@ export async function startTestStack(
   await ensureTable(testDynamoClient(), tableName);
   await ensureBucket(testS3Client(), bucket);
   const simulator =
-    options.simulator === false ? undefined : await startSimulator({ generationMs: 300, ...options.simulator });
+    options.simulator === false
+      ? undefined
+      : await startSimulator({ generationMs: 300, ...options.simulator });
 
   const frontPort = await freePort();
   const settings = parseSettings({

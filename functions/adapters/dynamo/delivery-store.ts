@@ -27,7 +27,11 @@ export function createDynamoDeliveryStore(
     async createDelivery(delivery) {
       try {
         await client.send(
-          new PutCommand({ TableName: tableName, Item: toItem(delivery), ConditionExpression: "attribute_not_exists(pk)" }),
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(delivery),
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
         );
         return true;
       } catch (error) {
@@ -37,7 +41,11 @@ export function createDynamoDeliveryStore(
     },
     async getDelivery(taskId, eventType) {
       const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: itemKeys.delivery(taskId, eventType), ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName,
+          Key: itemKeys.delivery(taskId, eventType),
+          ConsistentRead: true,
+        }),
       );
       return Item ? fromItem(Item) : undefined;
     },

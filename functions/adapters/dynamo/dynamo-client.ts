@@ -3,7 +3,10 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export type DynamoConnection = { client: DynamoDBDocumentClient; tableName: string };
 
-export function createDynamoConnection(tableName: string, config: DynamoDBClientConfig = {}): DynamoConnection {
+export function createDynamoConnection(
+  tableName: string,
+  config: DynamoDBClientConfig = {},
+): DynamoConnection {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

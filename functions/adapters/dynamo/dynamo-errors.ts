@@ -1,12 +1,18 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 
 export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === "ConditionalCheckFailedException";
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string })?.name === "ConditionalCheckFailedException"
+  );
 }
 
 /** The cancellation reason codes of a failed transaction, one per item, or undefined. */
 export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof TransactionCanceledException) && (error as { name?: string })?.name !== "TransactionCanceledException") {
+  if (
+    !(error instanceof TransactionCanceledException) &&
+    (error as { name?: string })?.name !== "TransactionCanceledException"
+  ) {
     return undefined;
   }
   return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);

@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { ConflictError, IdempotencyConflictError, InsufficientCreditsError } from "../../core/errors.js";
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
 import type { Task } from "../../core/task/task.js";
@@ -11,7 +17,10 @@ import { chargeUpdate, refundUpdate } from "./tenant-credits.js";
 
 type TaskItem = Task & { pk: string; sk: string; kind: "task"; owner: string; due?: string };
 
-export function createDynamoTaskStore(connection: DynamoConnection, options: { dueShards: number }): TaskStore {
+export function createDynamoTaskStore(
+  connection: DynamoConnection,
+  options: { dueShards: number },
+): TaskStore {
   const { client, tableName } = connection;
 
   const toItem = (task: Task): TaskItem => ({
@@ -34,7 +43,11 @@ export function createDynamoTaskStore(connection: DynamoConnection, options: { d
     return Item ? fromItem(Item) : undefined;
   }
 
-  async function createTask(task: Task, tenant: Tenant, idempotency?: Idempotency): Promise<CreateTaskOutcome> {
+  async function createTask(
+    task: Task,
+    tenant: Tenant,
+    idempotency?: Idempotency,
+  ): Promise<CreateTaskOutcome> {
     const transactItems: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
       {
         Put: {
@@ -43,7 +56,13 @@ export function createDynamoTaskStore(connection: DynamoConnection, options: { d
           ConditionExpression: "attribute_not_exists(pk)",
         },
       },
-      { Update: { TableName: tableName, Key: itemKeys.tenant(tenant.id), ...chargeUpdate(tenant, task.credits) } },
+      {
+        Update: {
+          TableName: tableName,
+          Key: itemKeys.tenant(tenant.id),
+          ...chargeUpdate(tenant, task.credits),
+        },
+      },
     ];
     if (idempotency) {
       transactItems.push({
@@ -63,7 +82,9 @@ export function createDynamoTaskStore(connection: DynamoConnection, options: { d
       });
     }
     try {
-      await withConflictRetries(() => client.send(new TransactWriteCommand({ TransactItems: transactItems })));
+      await withConflictRetries(() =>
+        client.send(new TransactWriteCommand({ TransactItems: transactItems })),
+      );
       return { created: true, task };
     } catch (error) {
       const codes = cancellationCodes(error);
@@ -80,7 +101,11 @@ export function createDynamoTaskStore(connection: DynamoConnection, options: { d
 
   async function replayIdempotent(idempotency: Idempotency): Promise<CreateTaskOutcome> {
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: itemKeys.idempotency(idempotency.scope), ConsistentRead: true }),
+      new GetCommand({
+        TableName: tableName,
+        Key: itemKeys.idempotency(idempotency.scope),
+        ConsistentRead: true,
+      }),
     );
     if (!Item) throw new ConflictError("the idempotency record vanished; retry the request");
     if (Item.requestHash !== idempotency.requestHash) throw new IdempotencyConflictError();
@@ -101,7 +126,9 @@ export function createDynamoTaskStore(connection: DynamoConnection, options: { d
         return next;
       }
       const tenantKey = itemKeys.tenant(next.tenantId);
-      const { Item: tenantItem } = await client.send(new GetCommand({ TableName: tableName, Key: tenantKey }));
+      const { Item: tenantItem } = await client.send(
+        new GetCommand({ TableName: tableName, Key: tenantKey }),
+      );
       await withConflictRetries(() =>
         client.send(
           new TransactWriteCommand({

@@ -6,7 +6,9 @@ import { itemKeys } from "./item-keys.js";
 
 export function createDynamoTenantStore({ client, tableName }: DynamoConnection): TenantStore {
   async function getTenant(tenantId: string): Promise<Tenant | undefined> {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: itemKeys.tenant(tenantId) }));
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.tenant(tenantId) }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, kind: _kind, ...tenant } = Item;
     return tenant as Tenant;
@@ -15,19 +17,29 @@ export function createDynamoTenantStore({ client, tableName }: DynamoConnection)
   return {
     getTenant,
     async tenantByApiKeyHash(keyHash) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: itemKeys.apiKey(keyHash) }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: itemKeys.apiKey(keyHash) }),
+      );
       return Item ? getTenant(String(Item.tenantId)) : undefined;
     },
     async putTenant(tenant) {
       await client.send(
-        new PutCommand({ TableName: tableName, Item: { ...tenant, ...itemKeys.tenant(tenant.id), kind: "tenant" } }),
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...tenant, ...itemKeys.tenant(tenant.id), kind: "tenant" },
+        }),
       );
     },
     async putApiKey(keyHash, tenantId) {
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...itemKeys.apiKey(keyHash), kind: "apiKey", tenantId, createdAt: new Date().toISOString() },
+          Item: {
+            ...itemKeys.apiKey(keyHash),
+            kind: "apiKey",
+            tenantId,
+            createdAt: new Date().toISOString(),
+          },
         }),
       );
     },

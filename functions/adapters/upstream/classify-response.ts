@@ -21,13 +21,16 @@ export function classifyFailure(status: number, body: unknown, retryAfter: strin
   if (status === 429 || status === 408 || status >= 500) {
     return new UpstreamRetryableError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
   }
-  const code = moderationLike(message) ? "content_moderation" : (permanentCodeByStatus[status] ?? "upstream_rejected");
+  const code = moderationLike(message)
+    ? "content_moderation"
+    : (permanentCodeByStatus[status] ?? "upstream_rejected");
   return new UpstreamPermanentError(code, message);
 }
 
 export function classifyNetworkError(error: unknown): UpstreamRetryableError {
   const name = (error as { name?: string })?.name;
-  const reason = name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
+  const reason =
+    name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
   return new UpstreamRetryableError(`upstream ${reason}`, undefined, { cause: error });
 }
 

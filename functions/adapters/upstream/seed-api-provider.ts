@@ -107,7 +107,9 @@ export function readTaskState(data: Record<string, unknown>): UpstreamTaskState 
     const error = (data.error ?? {}) as Record<string, unknown>;
     const code = typeof error.code === "string" ? error.code : "upstream_failed";
     const message =
-      typeof error.message === "string" ? error.message : (upstreamMessage(data) ?? "the upstream generation failed");
+      typeof error.message === "string"
+        ? error.message
+        : (upstreamMessage(data) ?? "the upstream generation failed");
     return { state: "failed", code, message };
   }
   const progress = typeof data.progress === "number" ? data.progress : undefined;
@@ -121,7 +123,9 @@ function findVideoUrl(data: Record<string, unknown>): string | undefined {
     (data.result as Record<string, unknown> | undefined)?.video_url,
     ((data.output as Record<string, unknown> | undefined)?.videos as unknown[] | undefined)?.[0],
   ];
-  return candidates.find((candidate): candidate is string => typeof candidate === "string" && candidate.length > 0);
+  return candidates.find(
+    (candidate): candidate is string => typeof candidate === "string" && candidate.length > 0,
+  );
 }
 
 function parseJson(text: string): unknown {

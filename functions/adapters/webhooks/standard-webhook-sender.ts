@@ -6,7 +6,10 @@ import { parseRetryAfter } from "../upstream/retry-after.js";
  * Sends webhooks signed by the Standard Webhooks scheme (webhook-id, webhook-timestamp,
  * webhook-signature). Never throws: every outcome is a result the caller records.
  */
-export function createStandardWebhookSender(options: { timeoutMs: number; fetch?: typeof fetch }): WebhookSender {
+export function createStandardWebhookSender(options: {
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}): WebhookSender {
   const fetchImpl = options.fetch ?? fetch;
   return {
     async send({ url, messageId, timestamp, body, secret }): Promise<WebhookAttemptResult> {

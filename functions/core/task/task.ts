@@ -1,6 +1,6 @@
 import type { Duration, Model, Resolution } from "../create-request.js";
-import { canMove, isTerminal, type Phase } from "./phases.js";
 import { IllegalTransitionError } from "../errors.js";
+import { canMove, isTerminal, type Phase } from "./phases.js";
 
 /** Where a task came from: the HTTP API, or an object dropped into the bucket's inbox/. */
 export type TaskSource = { kind: "api" } | { kind: "inbox"; bucket: string; key: string; etag: string };

@@ -163,7 +163,13 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
   const retryAfterMs = error instanceof UpstreamRetryableError ? error.retryAfterMs : undefined;
   const delay = retryDelay(attempts, deps.settings.backoff, retryAfterMs);
   const lastError = error instanceof Error ? error.message : String(error);
-  deps.logger.warn("task step failed; retrying later", { taskId: task.id, phase: task.phase, attempts, delay, lastError });
+  deps.logger.warn("task step failed; retrying later", {
+    taskId: task.id,
+    phase: task.phase,
+    attempts,
+    delay,
+    lastError,
+  });
   try {
     return await deps.tasks.saveTask(
       touchTask(task, { attempts, lastError, nextPollAt: now + delay, leaseUntil: undefined }, now),
@@ -175,7 +181,8 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
 }
 
 function requireUpstream(task: Task): NonNullable<Task["upstream"]> {
-  if (!task.upstream) throw new UpstreamPermanentError("internal_error", `task ${task.id} has no upstream task`);
+  if (!task.upstream)
+    throw new UpstreamPermanentError("internal_error", `task ${task.id} has no upstream task`);
   return task.upstream;
 }
 

@@ -28,7 +28,12 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
   switch (task.phase) {
     case "copying": {
       const notifying = await deps.tasks.saveTask(
-        moveTask(task, "notifying", { output: { key: videoKey(task.id) }, nextPollAt: now + deps.settings.leaseMs }, now),
+        moveTask(
+          task,
+          "notifying",
+          { output: { key: videoKey(task.id) }, nextPollAt: now + deps.settings.leaseMs },
+          now,
+        ),
       );
       return finishFrom(deps, notifying);
     }

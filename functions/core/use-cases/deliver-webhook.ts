@@ -9,7 +9,10 @@ const attemptsKept = 20;
  * One attempt at a webhook: claim it, sign and send, record what happened and when to try again.
  * Failures are recorded, never thrown, so that the task's own progress never depends on a callback.
  */
-export async function deliverWebhook(deps: Deps, delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
+export async function deliverWebhook(
+  deps: Deps,
+  delivery: WebhookDelivery,
+): Promise<WebhookDelivery | undefined> {
   const claimed = await claim(deps, delivery);
   if (!claimed) return undefined;
   const tenant = await deps.tenants.getTenant(claimed.tenantId);
@@ -36,7 +39,11 @@ export async function deliverWebhook(deps: Deps, delivery: WebhookDelivery): Pro
   delete next.nextAttemptAt;
   if (result.ok) {
     next.state = "delivered";
-    deps.logger.info("webhook delivered", { taskId: claimed.taskId, messageId: claimed.id, status: result.status });
+    deps.logger.info("webhook delivered", {
+      taskId: claimed.taskId,
+      messageId: claimed.id,
+      status: result.status,
+    });
   } else {
     const delay = webhookRetryDelay(attempts.length, result.retryAfterMs);
     if (delay === undefined) {
