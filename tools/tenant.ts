@@ -1,0 +1,62 @@
+/**
+ * `npm run tenant -- create --name "Acme" [--credits 10000] [--callback-url https://…] [--id acme]`
+ * Creates a tenant and its first API key in the table named by TABLE_NAME (AWS credentials and
+ * AWS_REGION from the environment, or DYNAMODB_ENDPOINT for DynamoDB Local). Prints the key once:
+ * only its hash is stored.
+ */
+import { parseArgs } from "node:util";
+import { ulid } from "ulid";
+import { createDynamoConnection } from "../functions/adapters/dynamo/dynamo-client.js";
+import { createDynamoTenantStore } from "../functions/adapters/dynamo/tenant-store.js";
+import { hashApiKey, newApiKey, newWebhookSecret } from "../functions/core/api-keys.js";
+import type { Tenant } from "../functions/core/tenant.js";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: "string" },
+    id: { type: "string" },
+    credits: { type: "string" },
+    "callback-url": { type: "string" },
+    tenant: { type: "string" },
+  },
+});
+const command = positionals[0];
+const tableName = process.env.TABLE_NAME;
+if (!tableName || (command !== "create" && command !== "add-key")) {
+  console.error(
+    "usage: TABLE_NAME=… npm run tenant -- create --name NAME [--credits N] [--callback-url URL] [--id ID]\n" +
+      "       TABLE_NAME=… npm run tenant -- add-key --tenant ID",
+  );
+  process.exit(2);
+}
+const endpoint = process.env.DYNAMODB_ENDPOINT;
+const tenants = createDynamoTenantStore(
+  createDynamoConnection(tableName, {
+    region: process.env.AWS_REGION ?? "us-east-1",
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  }),
+);
+
+if (command === "create") {
+  if (!values.name) throw new Error("--name is required");
+  const tenant: Tenant = {
+    id: values.id ?? ulid().toLowerCase(),
+    name: values.name,
+    webhookSecret: newWebhookSecret(),
+    creditsSpent: 0,
+    createdAt: new Date().toISOString(),
+  };
+  if (values.credits !== undefined) tenant.creditsRemaining = Number(values.credits);
+  if (values["callback-url"]) tenant.defaultCallbackUrl = values["callback-url"];
+  if (await tenants.getTenant(tenant.id)) throw new Error(`tenant ${tenant.id} exists already`);
+  await tenants.putTenant(tenant);
+  const key = newApiKey();
+  await tenants.putApiKey(hashApiKey(key), tenant.id);
+  console.log(JSON.stringify({ tenant_id: tenant.id, api_key: key, webhook_secret: tenant.webhookSecret }, null, 2));
+} else {
+  if (!values.tenant || !(await tenants.getTenant(values.tenant))) throw new Error("--tenant must name an existing tenant");
+  const key = newApiKey();
+  await tenants.putApiKey(hashApiKey(key), values.tenant);
+  console.log(JSON.stringify({ tenant_id: values.tenant, api_key: key }, null, 2));
+}
