@@ -65,6 +65,10 @@ const environmentSchema = z.object({
   INBOX_DEFAULT_DURATION: z.string().default("6"),
   INBOX_DEFAULT_RESOLUTION: z.string().default("768P"),
   INBOX_MAX_BYTES: positiveInt.default(20 * 1024 * 1024),
+  /** Objects of one event batch handled at once. */
+  INBOX_CONCURRENCY: positiveInt.max(256).default(16),
+  /** How long an object (bucket, key, ETag) stays claimed; a re-upload of the same bytes after that makes a new task. */
+  INBOX_IDEMPOTENCY_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
 });
 
 export type Environment = z.output<typeof environmentSchema>;

@@ -31,6 +31,8 @@ export type TaskStore = {
    */
   createTask(task: Task, tenant: Tenant, idempotency?: Idempotency): Promise<CreateTaskOutcome>;
   getTask(taskId: string): Promise<Task | undefined>;
+  /** The task an unexpired idempotency scope was claimed for, and the request hash it was claimed with. */
+  findIdempotent(scope: string, now: number): Promise<{ taskId: string; requestHash: string } | undefined>;
   /**
    * Writes `next` if the stored task is still at `next.version - 1`, else throws ConflictError.
    * With `refund`, gives the task's credits back to its tenant in the same transaction.
@@ -60,13 +62,19 @@ export type MediaStore = {
   putObject(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   /** Streams `body` into `key` by multipart upload, in constant memory. */
   uploadStream(key: string, body: Readable, contentType: string): Promise<{ bytes: number }>;
-  copyObject(fromKey: string, toKey: string): Promise<void>;
+  /** Copies `fromKey`; with `ifMatch`, only if it is still that version (else throws). */
+  copyObject(fromKey: string, toKey: string, options?: { ifMatch?: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /** Size, ETag (unquoted), content type and user metadata (lower-case keys), or undefined when absent. */
   head(key: string): Promise<StoredObjectHead | undefined>;
   /** Bytes `start..endInclusive` of `key` (fewer when the object is shorter); `ifMatch` pins the ETag. */
-  readRange(key: string, start: number, endInclusive: number, options?: { ifMatch?: string }): Promise<Uint8Array>;
+  readRange(
+    key: string,
+    start: number,
+    endInclusive: number,
+    options?: { ifMatch?: string },
+  ): Promise<Uint8Array>;
   /** The whole object as UTF-8 text, or undefined when it does not exist. For small files only. */
   getText(key: string): Promise<string | undefined>;
 };

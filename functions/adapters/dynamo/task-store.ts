@@ -99,6 +99,15 @@ export function createDynamoTaskStore(
     }
   }
 
+  async function findIdempotent(scope: string, now: number) {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.idempotency(scope), ConsistentRead: true }),
+    );
+    // TTL deletes lazily: an expired record may still be there, and counts as gone.
+    if (!Item || Number(Item[tableShape.ttlAttribute]) * 1000 < now) return undefined;
+    return { taskId: String(Item.taskId), requestHash: String(Item.requestHash) };
+  }
+
   async function replayIdempotent(idempotency: Idempotency): Promise<CreateTaskOutcome> {
     const { Item } = await client.send(
       new GetCommand({
@@ -184,5 +193,5 @@ export function createDynamoTaskStore(
       });
   }
 
-  return { createTask, getTask, saveTask, dueWork };
+  return { createTask, getTask, findIdempotent, saveTask, dueWork };
 }

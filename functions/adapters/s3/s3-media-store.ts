@@ -61,12 +61,13 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
       await upload.done();
       return { bytes };
     },
-    async copyObject(fromKey, toKey) {
+    async copyObject(fromKey, toKey, options = {}) {
       await client.send(
         new CopyObjectCommand({
           Bucket: bucket,
           Key: toKey,
           CopySource: `${bucket}/${fromKey.split("/").map(encodeURIComponent).join("/")}`,
+          ...(options.ifMatch ? { CopySourceIfMatch: `"${options.ifMatch}"` } : {}),
         }),
       );
     },

@@ -19,4 +19,5 @@ export type InboxErrorReport = {
 };
 
 /** `inbox-errors/<the object's key>.json`: beside nothing it could trigger, since it is outside inbox/. */
-export const errorReportKey = (objectKey: string): string => `${bucketLayout.inboxErrorsPrefix}${objectKey}.json`;
+export const errorReportKey = (objectKey: string): string =>
+  `${bucketLayout.inboxErrorsPrefix}${objectKey}.json`;

@@ -1,5 +1,5 @@
 import { detectImageFormat, readImageInfo } from "../image/image-info.js";
-import { checkImage, imageRules, type ImageVerdict } from "../image/image-rules.js";
+import { checkImage, type ImageVerdict, imageRules } from "../image/image-rules.js";
 import type { MediaStore } from "../ports.js";
 import { type RejectionCode, rejectionCodes } from "./error-report.js";
 

@@ -12,9 +12,6 @@ export type IngestOptions = {
   idempotencyTtlMs: number;
 };
 
-export const defaultIngestConcurrency = 16;
-export const defaultInboxIdempotencyTtlMs = 30 * 24 * 3600 * 1000;
-
 /**
  * The options from the deployment's INBOX_* settings, for the ingest handler and the local stack
  * alike (so both run the very same use case with the very same options).
@@ -26,6 +23,8 @@ export function ingestOptionsFrom(environment: {
   INBOX_DEFAULT_DURATION: string;
   INBOX_DEFAULT_RESOLUTION: string;
   INBOX_MAX_BYTES: number;
+  INBOX_CONCURRENCY: number;
+  INBOX_IDEMPOTENCY_TTL_SECONDS: number;
 }): IngestOptions {
   return {
     tenantId: environment.INBOX_TENANT_ID,
@@ -36,7 +35,7 @@ export function ingestOptionsFrom(environment: {
       resolution: environment.INBOX_DEFAULT_RESOLUTION,
     },
     maxBytes: environment.INBOX_MAX_BYTES,
-    concurrency: defaultIngestConcurrency,
-    idempotencyTtlMs: defaultInboxIdempotencyTtlMs,
+    concurrency: environment.INBOX_CONCURRENCY,
+    idempotencyTtlMs: environment.INBOX_IDEMPOTENCY_TTL_SECONDS * 1000,
   };
 }

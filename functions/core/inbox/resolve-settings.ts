@@ -88,7 +88,11 @@ function readLayer(layer: SettingsLayer): ReadLayer {
     case "metadata":
       return { ok: true, source: `the metadata of ${layer.key}`, fields: metadataFields(layer.values) };
     default:
-      return fileFields(layer.kind === "sidecar" ? "the sidecar" : "the folder settings", layer.key, layer.text);
+      return fileFields(
+        layer.kind === "sidecar" ? "the sidecar" : "the folder settings",
+        layer.key,
+        layer.text,
+      );
   }
 }
 

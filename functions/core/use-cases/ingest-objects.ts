@@ -2,12 +2,17 @@ import pLimit from "p-limit";
 import type { Deps } from "../deps.js";
 import { GatewayError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
 import { imageMimeType } from "../image/image-info.js";
-import { errorReportKey, type InboxErrorReport, type RejectionCode, rejectionCodes } from "../inbox/error-report.js";
+import {
+  errorReportKey,
+  type InboxErrorReport,
+  type RejectionCode,
+  rejectionCodes,
+} from "../inbox/error-report.js";
 import { checkStoredImage } from "../inbox/image-header.js";
 import type { IngestOptions } from "../inbox/ingest-options.js";
 import { describeSettingsProblem, resolveSettings } from "../inbox/resolve-settings.js";
-import { createSettingsReader } from "../inbox/settings-reader.js";
 import { inboxKeyKind } from "../inbox/settings-locations.js";
+import { createSettingsReader } from "../inbox/settings-reader.js";
 import type { Tenant } from "../tenant.js";
 import { submitTask } from "./submit-task.js";
 
@@ -26,7 +31,12 @@ export type IngestOutcome = { key: string; eTag: string } & (
 /** Thrown so that the event is delivered again (Lambda's retry, the local front's redelivery). */
 export class IngestRetryError extends GatewayError {}
 
-type Batch = { deps: Deps; options: IngestOptions; fileLayers: ReturnType<typeof createSettingsReader>; tenant: () => Promise<Tenant> };
+type Batch = {
+  deps: Deps;
+  options: IngestOptions;
+  fileLayers: ReturnType<typeof createSettingsReader>;
+  tenant: () => Promise<Tenant>;
+};
 
 /**
  * The drop folder: each image under inbox/ becomes one task of the inbox tenant, through the same
@@ -59,8 +69,12 @@ export async function ingestObjects(
 export function requireNoRetryableFailure(outcomes: IngestOutcome[]): void {
   const failed = outcomes.filter((outcome) => outcome.outcome === "failed");
   if (failed.length === 0) return;
-  const keys = failed.map((outcome) => `${outcome.key} (${outcome.outcome === "failed" ? outcome.error : ""})`);
-  throw new IngestRetryError(`${failed.length} inbox object(s) failed and will be retried: ${keys.join("; ")}`);
+  const keys = failed.map(
+    (outcome) => `${outcome.key} (${outcome.outcome === "failed" ? outcome.error : ""})`,
+  );
+  throw new IngestRetryError(
+    `${failed.length} inbox object(s) failed and will be retried: ${keys.join("; ")}`,
+  );
 }
 
 async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutcome> {
@@ -70,13 +84,20 @@ async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutco
     const outcome = await admit(batch, object);
     if (outcome.outcome === "rejected") {
       await writeReport(deps, outcome, outcome.code, outcome.message);
-      deps.logger.warn("inbox object rejected", { key: object.key, code: outcome.code, reason: outcome.message });
+      deps.logger.warn("inbox object rejected", {
+        key: object.key,
+        code: outcome.code,
+        reason: outcome.message,
+      });
     } else if (outcome.outcome === "created" || outcome.outcome === "duplicate") {
       deps.logger.info(`inbox object ${outcome.outcome}`, { key: object.key, taskId: outcome.taskId });
     }
     return outcome;
   } catch (error) {
-    deps.logger.error("inbox object failed; the event will be retried", { key: object.key, error: String(error) });
+    deps.logger.error("inbox object failed; the event will be retried", {
+      key: object.key,
+      error: String(error),
+    });
     return { ...base, outcome: "failed", error: String(error) };
   }
 }
@@ -126,7 +147,7 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
       tenant: await batch.tenant(),
       request: settings.request,
       source: { kind: "inbox", bucket: object.bucket, key: object.key, etag: head.eTag },
-      storedImage: { key: object.key, contentType: imageMimeType(verdict.info.format) },
+      storedImage: { key: object.key, contentType: imageMimeType(verdict.info.format), eTag: head.eTag },
       // The hash is the scope's own ETag: a replay with edited settings files is still the same object.
       idempotency: { scope, requestHash: head.eTag, expiresAt: deps.clock.now() + options.idempotencyTtlMs },
     });
@@ -156,14 +177,23 @@ async function loadTenant(deps: Deps, tenantId: string): Promise<Tenant> {
   return tenant;
 }
 
-async function writeReport(deps: Deps, object: { key: string; eTag: string }, code: RejectionCode, message: string): Promise<void> {
+async function writeReport(
+  deps: Deps,
+  object: { key: string; eTag: string },
+  code: RejectionCode,
+  message: string,
+): Promise<void> {
   const report: InboxErrorReport = {
     key: object.key,
     etag: object.eTag,
     error: { code, message },
     at: new Date(deps.clock.now()).toISOString(),
   };
-  await deps.media.putObject(errorReportKey(object.key), `${JSON.stringify(report, null, 2)}\n`, "application/json");
+  await deps.media.putObject(
+    errorReportKey(object.key),
+    `${JSON.stringify(report, null, 2)}\n`,
+    "application/json",
+  );
 }
 
 function megabytes(bytes: number): string {

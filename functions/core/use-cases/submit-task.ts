@@ -1,6 +1,6 @@
 import type { CreateRequest } from "../create-request.js";
 import type { Deps } from "../deps.js";
-import { InvalidRequestError } from "../errors.js";
+import { IdempotencyConflictError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
 import { checkImage, contentTypes } from "../image/image-rules.js";
 import { bucketLayout } from "../output-keys.js";
 import type { Idempotency } from "../ports.js";
@@ -14,7 +14,7 @@ export type SubmitTaskInput = {
   request: CreateRequest;
   source: TaskSource;
   /** Set when the caller's image already lies in our bucket (drop folder): it is copied, not fetched. */
-  storedImage?: { key: string; contentType: string };
+  storedImage?: { key: string; contentType: string; eTag?: string };
   idempotency?: Idempotency;
 };
 
@@ -27,6 +27,14 @@ export type SubmitTaskResult = { task: Task; created: boolean };
  */
 export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<SubmitTaskResult> {
   const now = deps.clock.now();
+  const credits = priceOf(input.request, deps.settings.priceTable);
+  // Cheap refusals first, before any byte is copied; the transaction below still decides.
+  const replay = await earlierAnswer(deps, input, now);
+  if (replay) return replay;
+  if (input.tenant.creditsRemaining !== undefined && input.tenant.creditsRemaining < credits) {
+    throw new InsufficientCreditsError(credits, input.tenant.creditsRemaining);
+  }
+
   const id = deps.newId();
   const image = await storeImage(deps, id, input);
   const task: Task = {
@@ -40,7 +48,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     resolution: input.request.resolution,
     promptOptimizer: input.request.prompt_optimizer,
     metadata: input.request.metadata ?? {},
-    credits: priceOf(input.request, deps.settings.priceTable),
+    credits,
     phase: "queued",
     attempts: 0,
     nextPollAt: now,
@@ -53,11 +61,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
   if (callbackUrl) task.callbackUrl = callbackUrl;
 
   const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency);
-  if (!outcome.created) {
-    const existing = await deps.tasks.getTask(outcome.existingTaskId);
-    if (!existing) throw new Error(`idempotency record points at missing task ${outcome.existingTaskId}`);
-    return { task: existing, created: false };
-  }
+  if (!outcome.created) return { task: await existingTask(deps, outcome.existingTaskId), created: false };
   deps.logger.info("task recorded", { taskId: id, tenantId: task.tenantId, source: task.source.kind });
 
   try {
@@ -73,10 +77,26 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
   }
 }
 
+/** The first answer for a scope claimed before with the same request; a conflict for another request. */
+async function earlierAnswer(deps: Deps, input: SubmitTaskInput, now: number): Promise<SubmitTaskResult | undefined> {
+  if (!input.idempotency) return undefined;
+  const earlier = await deps.tasks.findIdempotent(input.idempotency.scope, now);
+  if (!earlier) return undefined;
+  if (earlier.requestHash !== input.idempotency.requestHash) throw new IdempotencyConflictError();
+  return { task: await existingTask(deps, earlier.taskId), created: false };
+}
+
+async function existingTask(deps: Deps, taskId: string): Promise<Task> {
+  const existing = await deps.tasks.getTask(taskId);
+  if (!existing) throw new Error(`idempotency record points at missing task ${taskId}`);
+  return existing;
+}
+
 async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): Promise<ImageRef> {
   if (input.storedImage) {
     const key = `${bucketLayout.inputsPrefix}${taskId}`;
-    await deps.media.copyObject(input.storedImage.key, key);
+    const { eTag } = input.storedImage;
+    await deps.media.copyObject(input.storedImage.key, key, eTag ? { ifMatch: eTag } : {});
     return { kind: "stored", key, contentType: input.storedImage.contentType };
   }
   const image = input.request.image;

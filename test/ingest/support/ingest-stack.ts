@@ -1,0 +1,103 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { tableShape } from "../../../functions/adapters/dynamo/table-definition.js";
+import { newWebhookSecret } from "../../../functions/core/api-keys.js";
+import type { Task } from "../../../functions/core/task/task.js";
+import type { Tenant } from "../../../functions/core/tenant.js";
+import type { SimulatorOptions } from "../../../local/simulator/create-simulator.js";
+import { seedTenant } from "../../../local/stack/seed-tenant.js";
+import { testDynamoClient, testS3Client } from "../../support/aws-clients.js";
+import { startTestStack, type TestStack } from "../../support/test-stack.js";
+
+/** The drop folder's owner in these tests (INBOX_TENANT_ID), seeded beside the stack's own tenant. */
+export const inboxTenantId = "inbox-owner";
+
+export type InboxStack = TestStack & {
+  inboxTenant: Tenant;
+  /** Writes through the notifying front, as a user's S3 client would. */
+  s3: S3Client;
+  /** Puts an object into the bucket and waits until its events were handled. */
+  drop(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<{ eTag: string }>;
+  /** Puts without waiting for the events (e.g. a sidecar before its image, in one go). */
+  put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<{ eTag: string }>;
+  tasksOfInbox(): Promise<Task[]>;
+  readJson(key: string): Promise<unknown | undefined>;
+  exists(key: string): Promise<boolean>;
+};
+
+export async function startInboxStack(
+  options: { credits?: number; simulator?: SimulatorOptions | false; env?: Record<string, string> } = {},
+): Promise<InboxStack> {
+  const stack = await startTestStack({
+    simulator: options.simulator ?? false,
+    env: { INBOX_TENANT_ID: inboxTenantId, ...options.env },
+  });
+  const inboxTenant = await seedTenant(stack.deps.tenants, {
+    id: inboxTenantId,
+    name: "Drop folder owner",
+    apiKey: `inbox-key-${stack.bucket}`,
+    webhookSecret: newWebhookSecret(),
+    ...(options.credits === undefined ? {} : { creditsRemaining: options.credits }),
+  });
+  const s3 = testS3Client(stack.s3Endpoint);
+  const documents = DynamoDBDocumentClient.from(testDynamoClient());
+
+  const put = async (key: string, body: Uint8Array | string, metadata: Record<string, string> = {}) => {
+    const { ETag } = await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: key,
+        Body: typeof body === "string" ? Buffer.from(body) : body,
+        Metadata: metadata,
+      }),
+    );
+    return { eTag: (ETag ?? "").replace(/"/g, "") };
+  };
+
+  return {
+    ...stack,
+    inboxTenant,
+    s3,
+    put,
+    async drop(key, body, metadata) {
+      const result = await put(key, body, metadata);
+      await stack.front.drain();
+      return result;
+    },
+    async tasksOfInbox() {
+      const tasks: Task[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new QueryCommand({
+            TableName: stack.tableName,
+            IndexName: tableShape.ownerIndex.name,
+            KeyConditionExpression: "#owner = :owner",
+            ExpressionAttributeNames: { "#owner": tableShape.ownerIndex.partitionKey },
+            ExpressionAttributeValues: { ":owner": inboxTenantId },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) if (item.kind === "task") tasks.push(item as Task);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return tasks;
+    },
+    async readJson(key) {
+      try {
+        const { Body } = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+        return JSON.parse((await Body?.transformToString()) ?? "null");
+      } catch {
+        return undefined;
+      }
+    },
+    async exists(key) {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key }));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
