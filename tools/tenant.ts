@@ -53,9 +53,12 @@ if (command === "create") {
   await tenants.putTenant(tenant);
   const key = newApiKey();
   await tenants.putApiKey(hashApiKey(key), tenant.id);
-  console.log(JSON.stringify({ tenant_id: tenant.id, api_key: key, webhook_secret: tenant.webhookSecret }, null, 2));
+  console.log(
+    JSON.stringify({ tenant_id: tenant.id, api_key: key, webhook_secret: tenant.webhookSecret }, null, 2),
+  );
 } else {
-  if (!values.tenant || !(await tenants.getTenant(values.tenant))) throw new Error("--tenant must name an existing tenant");
+  if (!values.tenant || !(await tenants.getTenant(values.tenant)))
+    throw new Error("--tenant must name an existing tenant");
   const key = newApiKey();
   await tenants.putApiKey(hashApiKey(key), values.tenant);
   console.log(JSON.stringify({ tenant_id: values.tenant, api_key: key }, null, 2));

@@ -21,7 +21,9 @@ export type CreateTaskOutcome = { created: true; task: Task } | { created: false
 
 export type Idempotency = { scope: string; requestHash: string; expiresAt: number };
 
-export type DueItem = { kind: "task"; taskId: string } | { kind: "delivery"; taskId: string; eventType: string };
+export type DueItem =
+  | { kind: "task"; taskId: string }
+  | { kind: "delivery"; taskId: string; eventType: string };
 
 export type TaskStore = {
   /**

@@ -11,8 +11,8 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort } from "../../local/servers/free-port.js";
 import { decodeS3EventKey } from "../../functions/adapters/s3/s3-event-keys.js";
+import { freePort } from "../../local/servers/free-port.js";
 import {
   type RunningS3NotifyingFront,
   startS3NotifyingFront,

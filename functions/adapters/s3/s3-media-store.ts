@@ -43,7 +43,9 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
   const { client, presigner } = clients;
   return {
     async putObject(key, body, contentType) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+      );
     },
     async uploadStream(key, body: Readable, contentType) {
       // A bare PutObject of a stream of unknown length fails; Upload sends 5 MB parts, a few at a time.

@@ -78,7 +78,11 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
 }
 
 /** The first answer for a scope claimed before with the same request; a conflict for another request. */
-async function earlierAnswer(deps: Deps, input: SubmitTaskInput, now: number): Promise<SubmitTaskResult | undefined> {
+async function earlierAnswer(
+  deps: Deps,
+  input: SubmitTaskInput,
+  now: number,
+): Promise<SubmitTaskResult | undefined> {
   if (!input.idempotency) return undefined;
   const earlier = await deps.tasks.findIdempotent(input.idempotency.scope, now);
   if (!earlier) return undefined;
