@@ -44,5 +44,6 @@ export const webhookRetryScheduleMs: readonly number[] = [
 export function webhookRetryDelay(attemptsMade: number, retryAfterMs?: number): number | undefined {
   const scheduled = webhookRetryScheduleMs[attemptsMade - 1];
   if (scheduled === undefined) return undefined;
-  return retryAfterMs === undefined ? scheduled : Math.max(scheduled, retryAfterMs);
+  // A receiver's Retry-After is honoured up to a day, so a bogus value cannot park a delivery for years.
+  return retryAfterMs === undefined ? scheduled : Math.max(scheduled, Math.min(retryAfterMs, 24 * 3_600_000));
 }

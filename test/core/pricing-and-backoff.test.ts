@@ -47,6 +47,7 @@ describe("backoff", () => {
     expect(webhookRetryDelay(2)).toBe(5 * 60_000);
     expect(webhookRetryDelay(3)).toBe(30 * 60_000);
     expect(webhookRetryDelay(1, 60_000)).toBe(60_000);
+    expect(webhookRetryDelay(1, 999_999_999_000)).toBe(24 * 3_600_000);
     let total = 0;
     let attempt = 1;
     for (let delay = webhookRetryDelay(attempt); delay !== undefined; delay = webhookRetryDelay(++attempt)) {

@@ -92,11 +92,19 @@ export function createDynamoTaskStore(
       if (idempotency && codes[2] === "ConditionalCheckFailed") {
         return replayIdempotent(idempotency);
       }
-      if (codes[1] === "ConditionalCheckFailed") {
-        throw new InsufficientCreditsError(task.credits, tenant.creditsRemaining ?? null);
-      }
+      if (codes[1] === "ConditionalCheckFailed") throw await creditsRefusal(tenant.id, task.credits);
       throw error;
     }
+  }
+
+  /** Why a charge was refused, from the tenant as it is now (the caller's copy may be stale). */
+  async function creditsRefusal(tenantId: string, credits: number): Promise<Error> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.tenant(tenantId), ConsistentRead: true }),
+    );
+    if (!Item) return new Error(`tenant ${tenantId} does not exist`);
+    const remaining = Item.creditsRemaining;
+    return new InsufficientCreditsError(credits, typeof remaining === "number" ? remaining : null);
   }
 
   async function findIdempotent(scope: string, now: number) {

@@ -10,6 +10,8 @@ export type SeedApiOptions = {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** The whole download of a finished video; `timeoutMs` bounds only the wait for its first byte. */
+  downloadTimeoutMs?: number;
   fetch?: typeof fetch;
 };
 
@@ -77,10 +79,22 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
     },
     async openVideo(videoUrl: string) {
       let response: Response;
+      const firstByte = new AbortController();
+      const timer = setTimeout(
+        () => firstByte.abort(new DOMException("no answer in time", "TimeoutError")),
+        options.timeoutMs,
+      );
       try {
-        response = await fetchImpl(videoUrl, { signal: AbortSignal.timeout(options.timeoutMs * 10) });
+        response = await fetchImpl(videoUrl, {
+          signal: AbortSignal.any([
+            firstByte.signal,
+            AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
+          ]),
+        });
       } catch (error) {
         throw classifyNetworkError(error);
+      } finally {
+        clearTimeout(timer);
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
