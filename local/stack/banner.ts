@@ -1,16 +1,10 @@
+import { exampleRequest } from "./example-request.js";
 import type { LocalConfig } from "./local-config.js";
 
 /** What `npm start` prints once everything answers: endpoints, key, and the example request. */
 export function banner(config: LocalConfig, upstreamUrl: string): string {
   const api = `http://${config.HOST}:${config.PORT}`;
-  const example = {
-    model: "hailuo/2-3-image-to-video-standard",
-    prompt: "A golden retriever running through a sunflower field at sunset, slow motion",
-    image: `${api}/dev/example.jpg`,
-    duration: "6",
-    resolution: "768P",
-    callback_url: `${api}/dev/webhooks`,
-  };
+  const example = exampleRequest(api);
   return [
     "",
     "hailuo-gateway local stack is up",

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../functions/core/errors.js";
 import type { DeliveryStore } from "../../functions/core/ports.js";
 import type { WebhookDelivery } from "../../functions/core/webhook-delivery.js";
+import { aDelivery, aTask, aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
-import { aDelivery, aTask, aTenant } from "./fixtures.js";
 
 describe("the DynamoDB delivery store", () => {
   let stack: TestStack;

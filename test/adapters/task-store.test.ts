@@ -12,8 +12,8 @@ import { Phase } from "../../functions/core/task/phases.js";
 import { moveTask, touchTask } from "../../functions/core/task/task.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { advanceTask } from "../../functions/core/use-cases/advance-task.js";
+import { aDelivery, aTask, aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
-import { aDelivery, aTask, aTenant } from "./fixtures.js";
 
 const hour = 3_600_000;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey, newApiKey } from "../../functions/core/api-keys.js";
 import type { TenantStore } from "../../functions/core/ports.js";
+import { aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
-import { aTenant } from "./fixtures.js";
 
 describe("the DynamoDB tenant store", () => {
   let stack: TestStack;

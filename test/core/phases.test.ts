@@ -8,6 +8,7 @@ import {
   publicStatus,
 } from "../../functions/core/task/phases.js";
 import { moveTask, type Task } from "../../functions/core/task/task.js";
+import { aTask } from "../support/fixtures.js";
 
 const legal: Record<Phase, Phase[]> = {
   queued: ["submitted", "failed", "canceled"],
@@ -21,28 +22,7 @@ const legal: Record<Phase, Phase[]> = {
 };
 
 function taskIn(phase: Phase): Task {
-  return {
-    id: "t1",
-    tenantId: "tenant",
-    source: { kind: "api" },
-    model: "hailuo/2-3-image-to-video-standard",
-    prompt: "p",
-    image: { kind: "url", url: "https://example.com/a.jpg" },
-    duration: "6",
-    resolution: "768P",
-    promptOptimizer: true,
-    metadata: {},
-    credits: 30,
-    phase,
-    attempts: 3,
-    nextPollAt: 5,
-    leaseUntil: 10,
-    lastError: "boom",
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    deadlineAt: 1e15,
-    version: 4,
-  };
+  return aTask({ phase, attempts: 3, nextPollAt: 5, leaseUntil: 10, lastError: "boom", version: 4 });
 }
 
 describe("the task state machine", () => {

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeVideo } from "../../local/media/probe-video.js";
+import { exampleRequest } from "../../local/stack/example-request.js";
 import { createLocalApp } from "../../local/stack/local-app.js";
 import type { ReceivedWebhook } from "../../local/stack/webhook-inbox.js";
 import { pollUntil } from "../support/run-poller-until.js";
@@ -32,14 +33,7 @@ describe("the whole pipeline, end to end", () => {
 
   it("turns the public API's example request into a 6 s 1366×768 H.264 MP4 in S3 and a signed webhook", async () => {
     // Prepare: the example request of the public API, image and callback served locally.
-    const request = {
-      model: "hailuo/2-3-image-to-video-standard",
-      prompt: "A golden retriever running through a sunflower field at sunset, slow motion",
-      image: `${baseUrl}/dev/example.jpg`,
-      duration: "6",
-      resolution: "768P",
-      callback_url: `${baseUrl}/dev/webhooks`,
-    };
+    const request = exampleRequest(baseUrl);
 
     // Act: create over real HTTP, then let the poller work.
     const created = await fetch(`${baseUrl}/api/v1/videos/generations`, {
