@@ -6,7 +6,7 @@ import { buildDeps } from "../../functions/config/build-deps.js";
 import { createRequestSchema } from "../../functions/core/create-request.js";
 import type { Deps } from "../../functions/core/deps.js";
 import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
-import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
+import { runPoller, sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
 import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { freePort } from "../../local/servers/free-port.js";
 import { startSimulator } from "../../local/simulator/create-simulator.js";
@@ -183,5 +183,33 @@ describe("nothing is lost", () => {
       message: "the task did not finish before its deadline",
     });
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
+  });
+});
+
+describe("the poller's run", () => {
+  it("returns at once when nothing will come due before it must stop", async () => {
+    const stack = await stackWith({ simulator: false });
+    const started = Date.now();
+    const result = await runPoller(stack.deps, {
+      stopAt: started + 20_000,
+      intervalMs: 100,
+      limit: 10,
+      concurrency: 2,
+    });
+    expect(result).toEqual({ found: 0, tasks: 0, deliveries: 0, errors: 0 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("keeps sweeping while work will come due, and takes it when it does", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 100 } });
+    const task = await submit(stack);
+    const result = await runPoller(stack.deps, {
+      stopAt: Date.now() + 15_000,
+      intervalMs: 100,
+      limit: 10,
+      concurrency: 2,
+    });
+    expect(result.tasks).toBeGreaterThan(0);
+    expect((await stack.deps.tasks.getTask(task.id))?.phase).toBe("done");
   });
 });

@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import { advanceTask } from "./advance-task.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
-export type SweepResult = { tasks: number; deliveries: number; errors: number };
+export type SweepResult = { found: number; tasks: number; deliveries: number; errors: number };
 
 /** One pass over the due index: every task and webhook whose time has come, with bounded concurrency. */
 export async function sweepDueWork(
@@ -12,7 +12,7 @@ export async function sweepDueWork(
 ): Promise<SweepResult> {
   const due = await deps.tasks.dueWork(deps.clock.now(), options.limit);
   const limit = pLimit(options.concurrency);
-  const result: SweepResult = { tasks: 0, deliveries: 0, errors: 0 };
+  const result: SweepResult = { found: due.length, tasks: 0, deliveries: 0, errors: 0 };
   await Promise.all(
     due.map((item) =>
       limit(async () => {
@@ -36,20 +36,23 @@ export async function sweepDueWork(
 
 /**
  * Sweeps again and again until `stopAt`, so that inside one scheduled invocation the delay between
- * "done upstream" and "copied" is one interval, not the schedule's minute.
+ * "done upstream" and "copied" is one interval, not the schedule's minute. Returns early when
+ * nothing will come due before `stopAt`, so an idle deployment is not billed for waiting.
  */
 export async function runPoller(
   deps: Deps,
   options: { stopAt: number; intervalMs: number; limit: number; concurrency: number },
 ): Promise<SweepResult> {
-  const total: SweepResult = { tasks: 0, deliveries: 0, errors: 0 };
+  const total: SweepResult = { found: 0, tasks: 0, deliveries: 0, errors: 0 };
   while (true) {
     const pass = await sweepDueWork(deps, options);
+    total.found += pass.found;
     total.tasks += pass.tasks;
     total.deliveries += pass.deliveries;
     total.errors += pass.errors;
-    const wait = pass.tasks + pass.deliveries >= options.limit ? 0 : options.intervalMs;
+    const wait = pass.found >= options.limit ? 0 : options.intervalMs;
     if (deps.clock.now() + wait >= options.stopAt) return total;
+    if (pass.found === 0 && (await deps.tasks.dueWork(options.stopAt, 1)).length === 0) return total;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

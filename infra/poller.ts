@@ -1,0 +1,36 @@
+import { pollerRunMs, pollerSafetyMs, sharedEnvironment } from "./deploy-settings";
+import { functionDefaults } from "./function-defaults";
+import { upstreamApiKey } from "./secrets";
+import { bucket, table } from "./storage";
+
+/**
+ * Timeout 90 s > POLLER_RUN_MS (50 s) + POLLER_SAFETY_MS (30 s): the handler stops taking new work
+ * at min(run, remaining − safety) = 50 s, so a video copy started at 49 s still has 40 s, and the
+ * last 10 s absorb a cold start. Runs overlap by ~30 s with the next minute's; leases keep them apart.
+ */
+export const pollerTimeoutSeconds = 90;
+
+/** Deliveries EventBridge Scheduler could not make (throttled, function missing) land here. */
+export const pollerDeadLetters = new sst.aws.Queue("PollerDeadLetters");
+
+export const poller = new sst.aws.CronV2("Poller", {
+  schedule: "rate(1 minute)",
+  retries: 2,
+  dlq: pollerDeadLetters.arn,
+  function: {
+    ...functionDefaults,
+    handler: "functions/handlers/poller.handler",
+    // 8 concurrent multipart copies × 2 parts × 5 MB in flight ≈ 80 MB, plus the SDK; more memory
+    // also means more network bandwidth for the copies.
+    memory: "512 MB",
+    timeout: `${pollerTimeoutSeconds} seconds`,
+    // The next tick is the retry: Lambda's own async retries would only stack sweeps.
+    retries: 0,
+    link: [table, bucket, upstreamApiKey],
+    environment: {
+      ...sharedEnvironment,
+      POLLER_RUN_MS: String(pollerRunMs),
+      POLLER_SAFETY_MS: String(pollerSafetyMs),
+    },
+  },
+});
