@@ -3,6 +3,7 @@ import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js"
 import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
+import { createHttpImageSource } from "../adapters/images/http-image-source.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
 import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
 import { createStandardWebhookSender } from "../adapters/webhooks/standard-webhook-sender.js";
@@ -33,6 +34,11 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
     tenants: createDynamoTenantStore(dynamo),
     deliveries: createDynamoDeliveryStore(dynamo, shards),
     media: createS3MediaStore(s3, env.BUCKET),
+    images: createHttpImageSource({
+      timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,
+      downloadTimeoutMs: env.IMAGE_DOWNLOAD_TIMEOUT_MS,
+      policy: { allowPrivateUrls: env.ALLOW_PRIVATE_URLS },
+    }),
     upstream: createSeedApiProvider({
       name: env.UPSTREAM,
       baseUrl: env.UPSTREAM_BASE_URL,

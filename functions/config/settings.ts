@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { CoreSettings } from "../core/deps.js";
+import { ingestOptionsFrom } from "../core/inbox/ingest-options.js";
+import { resolveSettings } from "../core/inbox/resolve-settings.js";
 import { defaultPriceTable, type PriceTable } from "../core/pricing.js";
 
 const booleanFlag = z
@@ -27,6 +29,11 @@ const environmentSchema = z.object({
   UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
 
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
+  /** Callers' image URLs: the wait for the answer's headers, and the whole download (20 MB at most). */
+  IMAGE_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
+  IMAGE_DOWNLOAD_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Fetch attempts of an image that keeps failing in a way that may pass, before the task fails. */
+  IMAGE_FETCH_ATTEMPTS: positiveInt.default(5),
   UPSTREAM_POLL_INTERVAL_MS: positiveInt.default(5_000),
   POLL_INTERVAL_MS: positiveInt.default(2_000),
   /** How long one poller invocation keeps sweeping; its Lambda timeout must exceed this plus the safety. */
@@ -89,6 +96,12 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
     throw new SettingsError(`invalid configuration:\n${problems.join("\n")}`);
   }
   const environment = parsed.data;
+  const problems = crossFieldProblems(environment);
+  if (problems.length > 0) {
+    throw new SettingsError(
+      `invalid configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`,
+    );
+  }
   return {
     environment,
     core: {
@@ -100,6 +113,26 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       inputUrlTtlSeconds: environment.INPUT_URL_TTL_SECONDS,
       priceTable: environment.PRICE_TABLE,
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
+      imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
     },
   };
+}
+
+/** Rules that span variables, or that reuse the domain's own validation. */
+function crossFieldProblems(environment: Environment): string[] {
+  const problems: string[] = [];
+  if (environment.UPSTREAM === "apiinone" && environment.UPSTREAM_API_KEY === "") {
+    problems.push(
+      "UPSTREAM_API_KEY: required when UPSTREAM is apiinone (set the UpstreamApiKey secret on AWS)",
+    );
+  }
+  // A bad default would reject every dropped image with a report blaming the image: refuse it here.
+  const defaults = resolveSettings([{ kind: "defaults", values: ingestOptionsFrom(environment).defaults }], {
+    allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
+  });
+  if (!defaults.ok) {
+    const name = `INBOX_DEFAULT_${(defaults.problem.field ?? "*").toUpperCase()}`;
+    problems.push(`${name}: ${defaults.problem.message}`);
+  }
+  return problems;
 }

@@ -21,8 +21,12 @@ export type UrlPolicy = {
 const privateHost =
   /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|\[f[cd][0-9a-f]*:.*\])$/i;
 
+/** Longer URLs are refused: browsers and CDNs stop near here, and the task record must stay small. */
+export const maxUrlLength = 2048;
+
 /** Why `value` is not an acceptable public URL under `policy`, or undefined when it is. */
 export function urlProblem(value: string, policy: UrlPolicy): string | undefined {
+  if (value.length > maxUrlLength) return `must be at most ${maxUrlLength} characters`;
   let url: URL;
   try {
     url = new URL(value);

@@ -2,6 +2,7 @@ import type { BackoffPolicy } from "./backoff.js";
 import type {
   Clock,
   DeliveryStore,
+  ImageSource,
   Logger,
   MediaStore,
   TaskStore,
@@ -26,6 +27,8 @@ export type CoreSettings = {
   inputUrlTtlSeconds: number;
   priceTable: PriceTable;
   allowPrivateUrls: boolean;
+  /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
+  imageFetchAttempts: number;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */
@@ -34,6 +37,7 @@ export type Deps = {
   tenants: TenantStore;
   deliveries: DeliveryStore;
   media: MediaStore;
+  images: ImageSource;
   upstream: UpstreamProvider;
   webhooks: WebhookSender;
   clock: Clock;

@@ -16,6 +16,24 @@ export class InvalidRequestError extends GatewayError {
   }
 }
 
+/** The image itself breaks a rule (format, size, dimensions): a 400 at creation, `invalid_image` later. */
+export class InvalidImageError extends InvalidRequestError {
+  constructor(problem: string) {
+    super(`image: ${problem}`, "image");
+  }
+}
+
+/** The image URL could not be read. Retryable for network errors, timeouts, 429 and 5xx. */
+export class ImageFetchError extends GatewayError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export class AuthenticationError extends GatewayError {}
 
 export class NotFoundError extends GatewayError {}

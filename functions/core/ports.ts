@@ -77,6 +77,8 @@ export type MediaStore = {
     endInclusive: number,
     options?: { ifMatch?: string },
   ): Promise<Uint8Array>;
+  /** Removes `key`; no error when it is already gone. */
+  deleteObject(key: string): Promise<void>;
   /** The whole object as UTF-8 text, or undefined when it does not exist. For small files only. */
   getText(key: string): Promise<string | undefined>;
 };
@@ -86,6 +88,11 @@ export type StoredObjectHead = {
   eTag: string;
   contentType: string | undefined;
   metadata: Record<string, string>;
+};
+
+/** Reads a caller's image URL. Throws ImageFetchError, nothing else. */
+export type ImageSource = {
+  open(url: string): Promise<{ body: Readable; contentType: string | undefined }>;
 };
 
 export type UpstreamCreateRequest = {

@@ -97,7 +97,30 @@ describe("readTaskState", () => {
     expect(readTaskState({ status: "failed", error: { code: 1026 } })).toEqual({
       state: "failed",
       code: "upstream_failed",
-      message: "the upstream generation failed",
+      message: "the upstream generation failed (upstream code 1026)",
     });
+  });
+
+  it("maps a provider's own failure codes onto our stable set, naming the original in the message", () => {
+    expect(
+      readTaskState({ status: "failed", error: { code: "ERR_RENDER_OOM", message: "out of memory" } }),
+    ).toEqual({
+      state: "failed",
+      code: "upstream_failed",
+      message: "out of memory (upstream code ERR_RENDER_OOM)",
+    });
+    expect(
+      readTaskState({
+        status: "failed",
+        error: { code: "E1027", message: "input contains sensitive content" },
+      }),
+    ).toMatchObject({ state: "failed", code: "content_moderation" });
+    expect(readTaskState({ status: "failed", error: { code: "image_unreachable", message: "404" } })).toEqual(
+      {
+        state: "failed",
+        code: "image_unreachable",
+        message: "404",
+      },
+    );
   });
 });

@@ -149,6 +149,16 @@ describe("the Standard Webhooks sender", () => {
     expect(endpoint.received).toHaveLength(1);
   });
 
+  it("reports a secret that cannot sign as a failed attempt, and sends nothing", async () => {
+    const endpoint = await receiver((response) => response.end());
+
+    const result = await sender.send({ ...message(endpoint.url), secret: "whsec_!!!" });
+
+    expect(result).toMatchObject({ ok: false });
+    expect(result.ok ? "" : result.error).toContain("could not sign the webhook");
+    expect(endpoint.received).toHaveLength(0);
+  });
+
   it("reports a closed port as a failed attempt, without throwing", async () => {
     const result = await sender.send(message("http://127.0.0.1:9/hooks/hailuo"));
 

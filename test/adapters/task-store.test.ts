@@ -450,14 +450,14 @@ describe("the DynamoDB task store", () => {
       return { deps: { ...deps, upstream }, creates: () => creates };
     }
 
-    // The image is never fetched before the upstream accepts the task; a closed port keeps it cheap.
-    const unreachableImage = { kind: "url" as const, url: "http://127.0.0.1:9/sunset.jpg" };
+    // Already staged: the upstream gets a presigned URL and reads it only after accepting the task.
+    const stagedImage = { kind: "stored" as const, key: "inputs/not-read", contentType: "image/jpeg" };
 
     it("lets only one of two workers holding the same read submit a queued task upstream", async () => {
       // Prepare
       const { deps: counting, creates } = depsCountingCreates();
       const tenant = await storedTenant(undefined);
-      const task = aTask({ tenantId: tenant.id, image: unreachableImage });
+      const task = aTask({ tenantId: tenant.id, image: stagedImage });
       await deps.tasks.createTask(task, tenant);
       const read = await deps.tasks.getTask(task.id);
       if (!read) throw new Error("the task was not recorded");
@@ -478,7 +478,7 @@ describe("the DynamoDB task store", () => {
     it("leaves alone a task whose lease another worker still holds", async () => {
       const { deps: counting, creates } = depsCountingCreates();
       const tenant = await storedTenant(undefined);
-      const task = aTask({ tenantId: tenant.id, image: unreachableImage, leaseUntil: Date.now() + 60_000 });
+      const task = aTask({ tenantId: tenant.id, image: stagedImage, leaseUntil: Date.now() + 60_000 });
       await deps.tasks.createTask(task, tenant);
 
       const result = await advanceTask(counting, task);
@@ -491,7 +491,7 @@ describe("the DynamoDB task store", () => {
     it("takes over a task whose lease has run out", async () => {
       const { deps: counting, creates } = depsCountingCreates();
       const tenant = await storedTenant(undefined);
-      const task = aTask({ tenantId: tenant.id, image: unreachableImage, leaseUntil: Date.now() - 1 });
+      const task = aTask({ tenantId: tenant.id, image: stagedImage, leaseUntil: Date.now() - 1 });
       await deps.tasks.createTask(task, tenant);
 
       const result = await advanceTask(counting, task);

@@ -45,6 +45,13 @@ describe("the task state machine", () => {
     }
   }
 
+  it("keeps a lease that the move itself starts (the copy after a poll sees the video)", () => {
+    const moved = moveTask(taskIn("generating"), "copying", { leaseUntil: 9_000, nextPollAt: 9_000 }, 1_000);
+
+    expect(moved).toMatchObject({ phase: "copying", leaseUntil: 9_000, nextPollAt: 9_000 });
+    expect(moved.lastError).toBeUndefined();
+  });
+
   it("derives the public status the API promises", () => {
     expect(allPhases.map((phase) => [phase, publicStatus(phase)])).toEqual([
       ["queued", "IN_PROGRESS"],

@@ -1,15 +1,18 @@
 import { readFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../functions/core/api-keys.js";
 import { createApp } from "../../functions/http/create-app.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { seedTenant } from "../../local/stack/seed-tenant.js";
+import { makeJpeg } from "../ingest/support/images.js";
+import { type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
 const example = {
   model: "hailuo/2-3-image-to-video-standard",
   prompt: "A golden retriever running through a sunflower field at sunset, slow motion",
-  image: "https://example.com/golden-retriever.jpg",
+  image: "", // served by the image host below
   duration: "6",
   resolution: "768P",
 };
@@ -17,12 +20,28 @@ const example = {
 describe("the HTTP API", () => {
   let stack: TestStack;
   let app: ReturnType<typeof createApp>;
+  let images: LocalHttpServer;
   // No upstream answers here: creation must still succeed and leave the task queued.
   beforeAll(async () => {
+    const [exampleJpeg, tinyJpeg] = await Promise.all([readFile(exampleImagePath), makeJpeg(200, 200)]);
+    const send =
+      (body: Uint8Array | string, status = 200) =>
+      (_: unknown, response: ServerResponse) =>
+        response.writeHead(status, { "content-type": "image/jpeg" }).end(body);
+    images = await startLocalHttpServer({
+      "/golden-retriever.jpg": send(exampleJpeg),
+      "/tiny.jpg": send(tinyJpeg),
+      "/notes.jpg": send("just some text"),
+      "/busy.jpg": send("try again later", 503),
+    });
+    example.image = `${images.url}/golden-retriever.jpg`;
     stack = await startTestStack({ simulator: false, env: { MAX_BODY_BYTES: String(64 * 1024) } });
     app = createApp(stack.deps, { maxBodyBytes: 64 * 1024, idempotencyTtlSeconds: 3600 });
   });
-  afterAll(async () => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    await images?.close();
+  });
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     app.request("/api/v1/videos/generations", {
@@ -45,6 +64,12 @@ describe("the HTTP API", () => {
     const task = await stack.deps.tasks.getTask(body.data.task_id);
     expect(task).toMatchObject({ phase: "queued", attempts: 1, tenantId: stack.tenant.id, credits: 30 });
     expect(task?.lastError).toContain("upstream");
+    // The upstream will read our validated copy of the image, not the caller's URL.
+    expect(task?.image).toEqual({ kind: "stored", key: `inputs/${task?.id}`, contentType: "image/jpeg" });
+    expect(await stack.deps.media.head(`inputs/${task?.id}`)).toMatchObject({
+      size: (await readFile(exampleImagePath)).length,
+      contentType: "image/jpeg",
+    });
     const status = (await (await get(`/api/v1/tasks/${body.data.task_id}`)).json()) as { data: object };
     expect(status.data).toMatchObject({ status: "IN_PROGRESS", phase: "queued", source: "api" });
   });
@@ -155,6 +180,48 @@ describe("the HTTP API", () => {
     expect(await text.json()).toMatchObject({
       error: { message: "image: the file is not a JPEG, PNG or WebP image", type: "invalid_request" },
     });
+  });
+
+  it("refuses an image URL that is not a usable image with a 400 that says why, and charges nothing", async () => {
+    const before = await stack.deps.tenants.getTenant(stack.tenant.id);
+    const cases = [
+      ["/notes.jpg", "image: the file is not a JPEG, PNG or WebP image"],
+      ["/tiny.jpg", "image: the image is 200×200 px; its short side must be over 300 px"],
+      ["/missing.jpg", "image: the image URL answered HTTP 404"],
+    ] as const;
+    for (const [path, message] of cases) {
+      const response = await post({ ...example, image: `${images.url}${path}` });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: { code: 400, message, type: "invalid_request" } });
+    }
+    expect(await stack.deps.tenants.getTenant(stack.tenant.id)).toEqual(before);
+  });
+
+  it("accepts a task whose image host is failing for now, and leaves the image to the poller", async () => {
+    const response = await post({ ...example, image: `${images.url}/busy.jpg` });
+    const body = (await response.json()) as { data: { task_id: string } };
+
+    expect(response.status).toBe(200);
+    const task = await stack.deps.tasks.getTask(body.data.task_id);
+    expect(task).toMatchObject({ phase: "queued", image: { kind: "url", url: `${images.url}/busy.jpg` } });
+    expect(task?.nextPollAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("refuses over-long URLs with a 400 and answers impossible task ids with a 404, never a 500", async () => {
+    const longUrl = `${images.url}/${"a".repeat(3000)}.jpg`;
+    const image = await post({ ...example, image: longUrl });
+    expect(image.status).toBe(400);
+    expect(await image.json()).toMatchObject({
+      error: { message: "image must be at most 2048 characters", type: "invalid_request" },
+    });
+    const callback = await post({ ...example, callback_url: longUrl });
+    expect(callback.status).toBe(400);
+
+    for (const id of ["x".repeat(5000), "..%2F..%2Fetc", "täsk"]) {
+      const response = await get(`/api/v1/tasks/${id}`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 404, type: "not_found" } });
+    }
   });
 
   it("answers an unknown route with the error body", async () => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildDeps } from "../../functions/config/build-deps.js";
 import { createRequestSchema } from "../../functions/core/create-request.js";
@@ -11,7 +12,8 @@ import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { freePort } from "../../local/servers/free-port.js";
 import { startSimulator } from "../../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
-import { testS3Endpoint } from "../support/aws-clients.js";
+import { testS3Client, testS3Endpoint } from "../support/aws-clients.js";
+import { aTask } from "../support/fixtures.js";
 import { pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -56,6 +58,26 @@ async function receiver(statuses: number[]): Promise<{ url: string; hits: () => 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits: () => hits };
 }
 
+/** An image URL whose answer the test changes as it goes. */
+async function switchableImageHost(status: number, body: Buffer = Buffer.from("busy")) {
+  let answer = { status, body };
+  let hits = 0;
+  const server: Server = createServer((request, response) => {
+    hits++;
+    request.resume();
+    response.writeHead(answer.status, { "content-type": "image/jpeg" }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/photo.jpg`,
+    serve(nextStatus: number, nextBody: Buffer) {
+      answer = { status: nextStatus, body: nextBody };
+    },
+    hits: () => hits,
+  };
+}
+
 function later(deps: Deps, aheadMs: number): Deps {
   return { ...deps, clock: { now: () => Date.now() + aheadMs } };
 }
@@ -80,6 +102,63 @@ describe("nothing is lost", () => {
     );
     expect(done.phase).toBe("submitted");
     expect(done.upstream?.taskId).toMatch(/^sim_/);
+  });
+
+  it("stages an image whose host was failing once the host answers, then goes upstream", async () => {
+    const stack = await stackWith({ simulator: { generationMs: 60_000 } });
+    const host = await switchableImageHost(503);
+    const task = await submit(stack, { image: host.url });
+    expect(task).toMatchObject({ phase: "queued", image: { kind: "url", url: host.url } });
+
+    host.serve(200, await readFile(exampleImagePath));
+    const submitted = await pollUntil(
+      later(stack.deps, 60_000),
+      task.id,
+      (current) => current.phase !== "queued",
+    );
+
+    expect(submitted).toMatchObject({
+      phase: "submitted",
+      image: { kind: "stored", key: `inputs/${task.id}`, contentType: "image/jpeg" },
+    });
+  });
+
+  it("fails a deferred image that breaks the rules, or is gone, with a stable code and a refund", async () => {
+    const stack = await stackWith({ simulator: false });
+    const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
+    const cases = [
+      [200, Buffer.from("not an image at all"), "invalid_image"],
+      [404, Buffer.from("no such image"), "image_unreachable"],
+    ] as const;
+    for (const [status, body, code] of cases) {
+      const host = await switchableImageHost(503);
+      const task = await submit(stack, { image: host.url });
+      host.serve(status, body);
+
+      const failed = await pollUntil(
+        later(stack.deps, 60_000),
+        task.id,
+        (current) => current.phase === "failed",
+      );
+
+      expect(failed.error?.code).toBe(code);
+    }
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
+  });
+
+  it("fails a task whose image host keeps failing, after IMAGE_FETCH_ATTEMPTS tries", async () => {
+    const stack = await stackWith({ simulator: false, env: { IMAGE_FETCH_ATTEMPTS: "2" } });
+    const host = await switchableImageHost(503);
+    const task = await submit(stack, { image: host.url });
+
+    const failed = await pollUntil(
+      later(stack.deps, 60_000),
+      task.id,
+      (current) => current.phase === "failed",
+    );
+
+    expect(failed.error).toEqual({ code: "image_unreachable", message: "the image URL answered HTTP 503" });
+    expect(host.hits()).toBe(3); // the try at creation, then two by the poller
   });
 
   it("fails a rejected generation, refunds its credits and sends video.failed", async () => {
@@ -113,6 +192,12 @@ describe("nothing is lost", () => {
     expect(await stack.deps.tasks.getTask(task.id)).toEqual(settled);
     expect(await stack.deps.deliveries.listDeliveries(task.id)).toHaveLength(1);
     expect(hook.hits()).toBe(1);
+  });
+
+  it("settles the event of a video whose task does not exist, so it is not delivered again forever", async () => {
+    const stack = await stackWith({ simulator: false });
+
+    await expect(completeVideos(stack.deps, ["outputs/01nobodysvideo.mp4"])).resolves.toBeUndefined();
   });
 
   it("finishes the task through the poller when the video's S3 event never comes", async () => {
@@ -169,6 +254,27 @@ describe("nothing is lost", () => {
     expect((await stack.deps.tasks.getTask(task.id))?.phase).toBe("submitted");
   });
 
+  it("completes a task whose video is already in the bucket, even past its deadline", async () => {
+    const stack = await stackWith({ simulator: false });
+    const task = aTask({
+      tenantId: stack.tenant.id,
+      phase: "copying",
+      upstream: { provider: "simulator", taskId: "sim_gone", videoUrl: "http://127.0.0.1:9/v.mp4" },
+      deadlineAt: Date.now() - 60_000,
+    });
+    await stack.deps.tasks.createTask(task, stack.tenant);
+    // Written straight to the S3 server: the video is there, but its event never comes.
+    await testS3Client().send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: `outputs/${task.id}.mp4`, Body: "mp4 bytes" }),
+    );
+
+    await sweepDueWork(stack.deps, { limit: 10, concurrency: 2 });
+
+    const stored = await stack.deps.tasks.getTask(task.id);
+    expect(stored).toMatchObject({ phase: "done", output: { key: `outputs/${task.id}.mp4` } });
+    expect(stored?.error).toBeUndefined();
+  });
+
   it("fails a task that overruns its deadline, with a refund", async () => {
     const stack = await stackWith({ simulator: { generationMs: 60_000 }, env: { TASK_DEADLINE_MS: "1000" } });
     const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
@@ -187,6 +293,20 @@ describe("nothing is lost", () => {
 });
 
 describe("the poller's run", () => {
+  it("starts no new work once its time is up, and leaves that work due for the next run", async () => {
+    const stack = await stackWith({ simulator: false });
+    const task = await submit(stack);
+
+    const result = await sweepDueWork(later(stack.deps, 60_000), {
+      limit: 10,
+      concurrency: 2,
+      stopAt: Date.now(),
+    });
+
+    expect(result).toMatchObject({ found: 1, tasks: 0, errors: 0 });
+    expect(await stack.deps.tasks.getTask(task.id)).toEqual(task);
+  });
+
   it("returns at once when nothing will come due before it must stop", async () => {
     const stack = await stackWith({ simulator: false });
     const started = Date.now();

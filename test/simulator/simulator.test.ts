@@ -7,7 +7,7 @@ import { ffmpegPath } from "../../local/media/ffmpeg-paths.js";
 import { probeVideo } from "../../local/media/probe-video.js";
 import { runProcess } from "../../local/media/run-process.js";
 import { type RunningSimulator, startSimulator } from "../../local/simulator/create-simulator.js";
-import { type LocalHttpServer, startLocalHttpServer } from "./local-http-server.js";
+import { type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server.js";
 import {
   apiKey,
   createTask,

@@ -16,7 +16,7 @@ export function aTask(overrides: Partial<Task> = {}, now: number = Date.now()): 
     source: { kind: "api" },
     model: "hailuo/2-3-image-to-video-standard",
     prompt: "A slow sunset over the sea [Push in]",
-    image: { kind: "url", url: "https://images.example.com/sunset.jpg" },
+    image: { kind: "stored", key: "inputs/sunset.jpg", contentType: "image/jpeg" },
     duration: "6",
     resolution: "768P",
     promptOptimizer: true,

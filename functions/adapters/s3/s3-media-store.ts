@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -113,6 +114,9 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
         }),
       );
       return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    },
+    async deleteObject(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     async getText(key) {
       try {

@@ -1,8 +1,9 @@
 import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Stable error codes of ours for what upstreams say in many ways. */
-const permanentCodeByStatus: Record<number, string> = {
+const permanentCodeByStatus: Record<number, FailureCode> = {
   400: "upstream_rejected",
   401: "upstream_auth_failed",
   402: "upstream_insufficient_balance",
@@ -46,4 +47,15 @@ export function upstreamMessage(body: unknown): string | undefined {
 
 function moderationLike(message: string): boolean {
   return /moderat|sensitive|nsfw|policy/i.test(message);
+}
+
+/**
+ * A generation's failure as one of our stable codes. A provider's own code is kept when it is one of
+ * ours; any other is named in the message, so nothing it said is lost.
+ */
+export function stableFailure(code: unknown, message: string): { code: FailureCode; message: string } {
+  if (typeof code === "string" && isFailureCode(code)) return { code, message };
+  if (moderationLike(message)) return { code: "content_moderation", message };
+  const raw = typeof code === "string" || typeof code === "number" ? String(code) : "";
+  return { code: "upstream_failed", message: raw ? `${message} (upstream code ${raw})` : message };
 }

@@ -2,7 +2,12 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
-import { classifyFailure, classifyNetworkError, upstreamMessage } from "./classify-response.js";
+import {
+  classifyFailure,
+  classifyNetworkError,
+  stableFailure,
+  upstreamMessage,
+} from "./classify-response.js";
 
 export type SeedApiOptions = {
   /** Provider name recorded on tasks: "apiinone", or "simulator" for the local one. */
@@ -119,12 +124,11 @@ export function readTaskState(data: Record<string, unknown>): UpstreamTaskState 
   }
   if (failed.has(status)) {
     const error = (data.error ?? {}) as Record<string, unknown>;
-    const code = typeof error.code === "string" ? error.code : "upstream_failed";
     const message =
       typeof error.message === "string"
         ? error.message
         : (upstreamMessage(data) ?? "the upstream generation failed");
-    return { state: "failed", code, message };
+    return { state: "failed", ...stableFailure(error.code, message) };
   }
   const progress = typeof data.progress === "number" ? data.progress : undefined;
   return progress === undefined ? { state: "running" } : { state: "running", progress };

@@ -13,7 +13,12 @@ export function createStandardWebhookSender(options: {
   const fetchImpl = options.fetch ?? fetch;
   return {
     async send({ url, messageId, timestamp, body, secret }): Promise<WebhookAttemptResult> {
-      const signature = new Webhook(secret).sign(messageId, timestamp, body);
+      let signature: string;
+      try {
+        signature = new Webhook(secret).sign(messageId, timestamp, body);
+      } catch (error) {
+        return { ok: false, error: `could not sign the webhook: ${(error as Error).message}` };
+      }
       try {
         const response = await fetchImpl(url, {
           method: "POST",

@@ -5,7 +5,7 @@ import { canMove, isTerminal, type Phase } from "./phases.js";
 /** Where a task came from: the HTTP API, or an object dropped into the bucket's inbox/. */
 export type TaskSource = { kind: "api" } | { kind: "inbox"; bucket: string; key: string; etag: string };
 
-/** The task's input image: a public URL passed through, or our own copy under inputs/. */
+/** The input image: our validated copy under inputs/, or the caller's URL until it can be copied. */
 export type ImageRef = { kind: "url"; url: string } | { kind: "stored"; key: string; contentType: string };
 
 export type TaskError = { code: string; message: string };
@@ -52,16 +52,16 @@ export function moveTask(task: Task, to: Phase, patch: TaskPatch, now: number): 
   if (!canMove(task.phase, to)) {
     throw new IllegalTransitionError(`task ${task.id} cannot move from ${task.phase} to ${to}`);
   }
+  // A move ends the step: its lease and last error go, unless the patch starts the next step's lease.
+  const { leaseUntil: _lease, lastError: _error, ...rest } = task;
   const next: Task = {
-    ...task,
+    ...rest,
     ...patch,
     phase: to,
     attempts: 0,
     updatedAt: new Date(now).toISOString(),
     version: task.version + 1,
   };
-  delete next.leaseUntil;
-  delete next.lastError;
   // A finished task stays on the due index (nextPollAt) until it is announced: see announceEnd.
   if (isTerminal(to)) next.completedAt = new Date(now).toISOString();
   return next;

@@ -1,11 +1,18 @@
 import { retryDelay } from "../backoff.js";
 import type { Deps } from "../deps.js";
-import { ConflictError, UpstreamPermanentError, UpstreamRetryableError } from "../errors.js";
+import {
+  ConflictError,
+  ImageFetchError,
+  InvalidImageError,
+  UpstreamPermanentError,
+  UpstreamRetryableError,
+} from "../errors.js";
 import { videoKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
-import { moveTask, type Task, touchTask } from "../task/task.js";
+import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
 import { announceEnd, failTask } from "./finish-task.js";
+import { stageRemoteImage } from "./stage-image.js";
 
 /**
  * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
@@ -16,7 +23,8 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
   const now = deps.clock.now();
-  if (now > claimed.deadlineAt) {
+  // Past the deadline only work still waiting on the upstream fails; a finished video is kept.
+  if (now > claimed.deadlineAt && waitsOnUpstream(claimed)) {
     return failTask(deps, claimed, {
       code: "upstream_timeout",
       message: "the task did not finish before its deadline",
@@ -25,7 +33,7 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   try {
     switch (claimed.phase) {
       case "queued":
-        return await submitUpstream(deps, claimed);
+        return await submitUpstream(deps, await withStagedImage(deps, claimed));
       case "submitted":
       case "generating":
         return await pollUpstream(deps, claimed);
@@ -38,17 +46,43 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
     }
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
-    if (error instanceof UpstreamPermanentError) {
-      return failTask(deps, claimed, { code: error.code, message: error.message });
-    }
+    const failure = permanentFailure(deps, claimed, error);
+    if (failure) return failTask(deps, claimed, failure);
     return retryLater(deps, claimed, error);
   }
 }
 
-/** Takes the task for `leaseMs`; the lease doubles as the next poll time should this worker die. */
+/** The task's failure if `error` means trying again cannot help, else undefined. */
+function permanentFailure(deps: Deps, task: Task, error: unknown): TaskError | undefined {
+  if (error instanceof UpstreamPermanentError) return { code: error.code, message: error.message };
+  if (error instanceof InvalidImageError) return { code: "invalid_image", message: error.message };
+  if (error instanceof ImageFetchError) {
+    const lastTry = task.attempts + 1 >= deps.settings.imageFetchAttempts;
+    if (!error.retryable || lastTry) return { code: "image_unreachable", message: error.message };
+  }
+  return undefined;
+}
+
+/** A task recorded while its image host was failing gets our copy of the image before it goes upstream. */
+async function withStagedImage(deps: Deps, task: Task): Promise<Task> {
+  if (task.image.kind !== "url") return task;
+  const image = await stageRemoteImage(deps, task.id, task.image.url);
+  return deps.tasks.saveTask(touchTask(task, { image }, deps.clock.now()));
+}
+
+function waitsOnUpstream(task: Task): boolean {
+  return task.phase === "queued" || task.phase === "submitted" || task.phase === "generating";
+}
+
+/**
+ * Takes the task for `leaseMs`; the lease doubles as the next poll time should this worker die.
+ * Work not yet due is left alone: the due index is eventually consistent and may name a task whose
+ * backoff (or Retry-After) has not run out.
+ */
 async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
   const now = deps.clock.now();
-  if ((isTerminal(task.phase) && task.announced) || (task.leaseUntil ?? 0) > now) return undefined;
+  if (isTerminal(task.phase) && task.announced) return undefined;
+  if ((task.leaseUntil ?? 0) > now || (task.nextPollAt ?? 0) > now) return undefined;
   const leaseUntil = now + deps.settings.leaseMs;
   try {
     return await deps.tasks.saveTask(touchTask(task, { leaseUntil, nextPollAt: leaseUntil }, now));
@@ -59,10 +93,9 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
 }
 
 async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
-  const imageUrl =
-    task.image.kind === "url"
-      ? task.image.url
-      : await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
+  // The upstream always reads our validated copy, never the caller's URL.
+  if (task.image.kind !== "stored") throw new Error(`task ${task.id} has no staged image`);
+  const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
   const { taskId } = await deps.upstream.createTask({
     model: task.model,
     prompt: task.prompt,

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { ConflictError } from "../errors.js";
+import { ConflictError, NotFoundError } from "../errors.js";
 import { taskIdOfVideoKey, videoKey } from "../output-keys.js";
 import { moveTask, type Task } from "../task/task.js";
 import { announceEnd } from "./finish-task.js";
@@ -12,7 +12,7 @@ import { announceEnd } from "./finish-task.js";
 export async function completeTask(deps: Deps, taskId: string): Promise<Task> {
   for (let round = 0; round < 5; round++) {
     const task = await deps.tasks.getTask(taskId);
-    if (!task) throw new Error(`no task ${taskId} for its video`);
+    if (!task) throw new NotFoundError(`no task ${taskId} for its video`);
     try {
       return await finishFrom(deps, task);
     } catch (error) {
@@ -63,6 +63,12 @@ export async function completeVideos(deps: Deps, keys: readonly string[]): Promi
       deps.logger.warn("ignored an object that is not a task video", { key });
       continue;
     }
-    await completeTask(deps, taskId);
+    try {
+      await completeTask(deps, taskId);
+    } catch (error) {
+      // A video nobody asked for (put by hand, or its task's record removed): retrying cannot help.
+      if (!(error instanceof NotFoundError)) throw error;
+      deps.logger.warn("ignored a video whose task does not exist", { key, taskId });
+    }
   }
 }

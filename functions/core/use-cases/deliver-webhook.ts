@@ -1,6 +1,7 @@
 import { webhookRetryDelay } from "../backoff.js";
 import type { Deps } from "../deps.js";
 import { ConflictError } from "../errors.js";
+import type { WebhookAttemptResult } from "../ports.js";
 import type { WebhookDelivery } from "../webhook-delivery.js";
 
 const attemptsKept = 20;
@@ -15,17 +16,8 @@ export async function deliverWebhook(
 ): Promise<WebhookDelivery | undefined> {
   const claimed = await claim(deps, delivery);
   if (!claimed) return undefined;
-  const tenant = await deps.tenants.getTenant(claimed.tenantId);
-  if (!tenant) throw new Error(`tenant ${claimed.tenantId} of task ${claimed.taskId} is missing`);
-
   const started = deps.clock.now();
-  const result = await deps.webhooks.send({
-    url: claimed.url,
-    messageId: claimed.id,
-    timestamp: new Date(started),
-    body: claimed.body,
-    secret: tenant.webhookSecret,
-  });
+  const result = await sendOnce(deps, claimed, new Date(started));
   const now = deps.clock.now();
   const attempt = {
     at: new Date(started).toISOString(),
@@ -67,9 +59,28 @@ export async function deliverWebhook(
   }
 }
 
+/** Signs and sends once; a tenant gone since the task was created is a failed attempt, not a crash. */
+async function sendOnce(
+  deps: Deps,
+  delivery: WebhookDelivery,
+  timestamp: Date,
+): Promise<WebhookAttemptResult> {
+  const tenant = await deps.tenants.getTenant(delivery.tenantId);
+  if (!tenant) return { ok: false, error: `the tenant ${delivery.tenantId} no longer exists` };
+  return deps.webhooks.send({
+    url: delivery.url,
+    messageId: delivery.id,
+    timestamp,
+    body: delivery.body,
+    secret: tenant.webhookSecret,
+  });
+}
+
 async function claim(deps: Deps, delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
   const now = deps.clock.now();
-  if (delivery.state !== "pending" || (delivery.leaseUntil ?? 0) > now) return undefined;
+  if (delivery.state !== "pending") return undefined;
+  // Not before its time: the due index may be stale, and a receiver's Retry-After is honoured.
+  if ((delivery.leaseUntil ?? 0) > now || (delivery.nextAttemptAt ?? 0) > now) return undefined;
   const leaseUntil = now + deps.settings.leaseMs;
   try {
     return await deps.deliveries.saveDelivery({

@@ -5,17 +5,23 @@ import { deliverWebhook } from "./deliver-webhook.js";
 
 export type SweepResult = { found: number; tasks: number; deliveries: number; errors: number };
 
+export type SweepOptions = {
+  limit: number;
+  concurrency: number;
+  /** No new item is started from then on; the rest stays due for the next run. */
+  stopAt?: number;
+};
+
 /** One pass over the due index: every task and webhook whose time has come, with bounded concurrency. */
-export async function sweepDueWork(
-  deps: Deps,
-  options: { limit: number; concurrency: number },
-): Promise<SweepResult> {
+export async function sweepDueWork(deps: Deps, options: SweepOptions): Promise<SweepResult> {
   const due = await deps.tasks.dueWork(deps.clock.now(), options.limit);
   const limit = pLimit(options.concurrency);
   const result: SweepResult = { found: due.length, tasks: 0, deliveries: 0, errors: 0 };
+  const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
   await Promise.all(
     due.map((item) =>
       limit(async () => {
+        if (deps.clock.now() >= stopAt) return;
         try {
           if (item.kind === "task") {
             const task = await deps.tasks.getTask(item.taskId);

@@ -1,6 +1,11 @@
 import type { CreateRequest } from "../create-request.js";
 import type { Deps } from "../deps.js";
-import { IdempotencyConflictError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
+import {
+  IdempotencyConflictError,
+  ImageFetchError,
+  InsufficientCreditsError,
+  InvalidRequestError,
+} from "../errors.js";
 import { checkImage, contentTypes } from "../image/image-rules.js";
 import { bucketLayout } from "../output-keys.js";
 import type { Idempotency } from "../ports.js";
@@ -8,6 +13,7 @@ import { priceOf } from "../pricing.js";
 import type { ImageRef, Task, TaskSource } from "../task/task.js";
 import type { Tenant } from "../tenant.js";
 import { advanceTask } from "./advance-task.js";
+import { stageRemoteImage } from "./stage-image.js";
 
 export type SubmitTaskInput = {
   tenant: Tenant;
@@ -60,9 +66,17 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
   const callbackUrl = input.request.callback_url ?? input.tenant.defaultCallbackUrl;
   if (callbackUrl) task.callbackUrl = callbackUrl;
 
-  const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency);
-  if (!outcome.created) return { task: await existingTask(deps, outcome.existingTaskId), created: false };
+  const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency).catch(async (error) => {
+    await discardImage(deps, image);
+    throw error;
+  });
+  if (!outcome.created) {
+    await discardImage(deps, image);
+    return { task: await existingTask(deps, outcome.existingTaskId), created: false };
+  }
   deps.logger.info("task recorded", { taskId: id, tenantId: task.tenantId, source: task.source.kind });
+  // The image host failed us just now: asking it again at once would only double the wait.
+  if (image.kind === "url") return { task: outcome.task, created: true };
 
   try {
     const advanced = await advanceTask(deps, outcome.task);
@@ -104,7 +118,7 @@ async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): P
     return { kind: "stored", key, contentType: input.storedImage.contentType };
   }
   const image = input.request.image;
-  if (!image.startsWith("data:")) return { kind: "url", url: image };
+  if (!image.startsWith("data:")) return stageOrDefer(deps, taskId, image);
 
   const bytes = Buffer.from(image.slice(image.indexOf(",") + 1), "base64");
   const verdict = checkImage(bytes, bytes.length);
@@ -113,4 +127,28 @@ async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): P
   const contentType = contentTypes[verdict.info.format];
   await deps.media.putObject(key, bytes, contentType);
   return { kind: "stored", key, contentType };
+}
+
+/**
+ * Copies the image URL into our bucket now, so a bad image is a 400 while the caller waits. A host
+ * that fails in a way that may pass does not fail the request: the task keeps the URL and the
+ * poller stages it later.
+ */
+async function stageOrDefer(deps: Deps, taskId: string, url: string): Promise<ImageRef> {
+  try {
+    return await stageRemoteImage(deps, taskId, url);
+  } catch (error) {
+    if (!(error instanceof ImageFetchError)) throw error;
+    if (!error.retryable) throw new InvalidRequestError(`image: ${error.message}`, "image");
+    deps.logger.warn("image not staged yet; the poller will retry", { taskId, error: error.message });
+    return { kind: "url", url };
+  }
+}
+
+/** Our copy of an image whose task was not recorded: nothing will ever read it. */
+async function discardImage(deps: Deps, image: ImageRef): Promise<void> {
+  if (image.kind !== "stored") return;
+  await deps.media.deleteObject(image.key).catch((error: unknown) => {
+    deps.logger.warn("could not remove an unused input image", { key: image.key, error: String(error) });
+  });
 }
