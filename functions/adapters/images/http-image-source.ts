@@ -37,7 +37,9 @@ export function createHttpImageSource(options: HttpImageSourceOptions): ImageSou
       });
     } catch (error) {
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
-      const reason = timedOut ? "did not answer in time" : `could not be reached (${(error as Error).message})`;
+      const reason = timedOut
+        ? "did not answer in time"
+        : `could not be reached (${(error as Error).message})`;
       throw new ImageFetchError(`the image URL ${reason}`, true, { cause: error });
     } finally {
       clearTimeout(timer);

@@ -5,7 +5,10 @@ import { Readable, Transform } from "node:stream";
  * bytes and a stream of the whole, so a format can be checked before the upload starts, without
  * holding more than `bytes` in memory.
  */
-export async function peekStream(source: Readable, bytes: number): Promise<{ head: Buffer; whole: Readable }> {
+export async function peekStream(
+  source: Readable,
+  bytes: number,
+): Promise<{ head: Buffer; whole: Readable }> {
   const iterator: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;

@@ -1,8 +1,8 @@
 import { pipeline } from "node:stream";
 import type { Deps } from "../deps.js";
 import { ImageFetchError, InvalidImageError } from "../errors.js";
-import { ByteLimitExceeded, limitBytes, peekStream } from "../image/image-stream.js";
 import { checkImage, contentTypes, imageRules } from "../image/image-rules.js";
+import { ByteLimitExceeded, limitBytes, peekStream } from "../image/image-stream.js";
 import { bucketLayout } from "../output-keys.js";
 import type { ImageRef } from "../task/task.js";
 
@@ -36,7 +36,11 @@ export async function stageRemoteImage(deps: Deps, taskId: string, url: string):
   const limit = limitBytes(imageRules.maxBytes);
   try {
     // pipeline, not pipe: a broken download must fail the upload, not leave it waiting.
-    await deps.media.uploadStream(key, pipeline(whole, limit, () => {}), contentType);
+    await deps.media.uploadStream(
+      key,
+      pipeline(whole, limit, () => {}),
+      contentType,
+    );
   } catch (error) {
     if (limit.exceeded || error instanceof ByteLimitExceeded) {
       throw new InvalidImageError("the image is larger than 20 MB");
