@@ -5,6 +5,8 @@ export const s3ObjectCreatedEvents = {
   put: "ObjectCreated:Put",
   copy: "ObjectCreated:Copy",
   completeMultipartUpload: "ObjectCreated:CompleteMultipartUpload",
+  /** A browser form upload (POST Object). */
+  post: "ObjectCreated:Post",
 } as const;
 
 export type S3ObjectCreatedEventName = (typeof s3ObjectCreatedEvents)[keyof typeof s3ObjectCreatedEvents];

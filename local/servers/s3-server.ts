@@ -12,6 +12,8 @@ export type RunningS3Server = { endpoint: string; stop(): Promise<void> };
 /**
  * The local S3: fauxqs embedded in this process. Path-style requests, region us-east-1, any
  * credentials. It emits no S3 notifications; put `startS3NotifyingFront` before it for those.
+ * fauxqs 2.4.1 always listens on 0.0.0.0 (its `host` option only names the host of SQS queue
+ * URLs), so it is reachable from the local network, with any credentials.
  */
 export async function startS3Server(options: S3ServerOptions): Promise<RunningS3Server> {
   if (options.storageDir) await mkdir(options.storageDir, { recursive: true });

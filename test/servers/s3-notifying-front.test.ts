@@ -195,6 +195,27 @@ describe("startS3NotifyingFront", () => {
     expect(response.status).toBe(200);
     expect(onlyRecord(received.inbox).s3.object).toMatchObject({ key: "inbox/presigned.jpg", size: 21 });
   });
+
+  it("turns a browser form upload (POST Object) into an ObjectCreated:Post record", async () => {
+    const form = new FormData();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's literal placeholder, not a template.
+    form.append("key", "inbox/forms/${filename}");
+    form.append("Content-Type", "image/jpeg");
+    form.append("file", new Blob(["form bytes"]), "my photo.jpg");
+
+    const response = await fetch(`${front.endpoint}/${bucket}`, { method: "POST", body: form });
+    await front.drain();
+
+    expect(response.status).toBe(204);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "inbox/forms/my photo.jpg" }));
+    const record = onlyRecord(received.inbox);
+    expect(record.eventName).toBe("ObjectCreated:Post");
+    expect(record.s3.object).toMatchObject({
+      key: "inbox/forms/my+photo.jpg",
+      size: 10,
+      eTag: head.ETag?.replaceAll('"', ""),
+    });
+  });
 });
 
 describe("startS3NotifyingFront without its S3 server", () => {
