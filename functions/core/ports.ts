@@ -79,8 +79,11 @@ export type MediaStore = {
   ): Promise<Uint8Array>;
   /** Removes `key`; no error when it is already gone. */
   deleteObject(key: string): Promise<void>;
-  /** The whole object as UTF-8 text, or undefined when it does not exist. For small files only. */
-  getText(key: string): Promise<string | undefined>;
+  /**
+   * The object as UTF-8 text, or undefined when it does not exist. Reads at most `maxBytes + 1`
+   * bytes, so a caller can tell a file over its limit without holding it whole.
+   */
+  getText(key: string, maxBytes: number): Promise<string | undefined>;
 };
 
 export type StoredObjectHead = {

@@ -176,16 +176,34 @@ describe("the S3 media store", () => {
       await expect(stale).rejects.toThrow();
     });
 
-    it("reads a small object as UTF-8 text", async () => {
+    it("reads a small object as UTF-8 text, and an empty one as empty text", async () => {
       const key = "specs/read/settings.json";
       await media.putObject(key, '{"prompt":"Säntis at dawn 🌄"}', "application/json");
+      await media.putObject("specs/read/empty.json", "", "application/json");
 
-      expect(await media.getText(key)).toBe('{"prompt":"Säntis at dawn 🌄"}');
+      expect(await media.getText(key, 1024)).toBe('{"prompt":"Säntis at dawn 🌄"}');
+      expect(await media.getText("specs/read/empty.json", 1024)).toBe("");
+    });
+
+    it("reads no more than one byte past the limit of a large text", async () => {
+      const key = "specs/read/large.json";
+      await media.putObject(key, "x".repeat(10_000), "application/json");
+
+      expect(await media.getText(key, 100)).toBe("x".repeat(101));
     });
 
     it("answers undefined for the head or text of a missing object", async () => {
       expect(await media.head("specs/read/missing.txt")).toBeUndefined();
-      expect(await media.getText("specs/read/missing.txt")).toBeUndefined();
+      expect(await media.getText("specs/read/missing.txt", 1024)).toBeUndefined();
+    });
+
+    it("deletes an object, and a missing one without complaint", async () => {
+      await media.putObject("specs/delete/me.txt", "bye", "text/plain");
+
+      await media.deleteObject("specs/delete/me.txt");
+      await media.deleteObject("specs/delete/never-was.txt");
+
+      expect(await media.exists("specs/delete/me.txt")).toBe(false);
     });
   });
 });

@@ -160,15 +160,19 @@ describe("the drop folder (ingest)", () => {
   });
 
   describe("at least once in, exactly once out", () => {
-    it("makes one task when the same event is delivered twice, even at once", async () => {
+    it("makes one task, charged once, when the same event is delivered three times at once", async () => {
       const key = "inbox/twice/cat.jpg";
-      const { eTag } = await stack.drop(key, image());
-      const bytes = (await stack.deps.media.head(key))?.size ?? 0;
+      // No event from the write itself: the three deliveries below race for the first claim.
+      const { eTag, size } = await stack.putSilently(key, image());
+      const spentBefore = (await stack.deps.tenants.getTenant(inboxTenantId))?.creditsSpent ?? 0;
       const [ingest] = notificationRules(stack.deps, stack.settings).filter((rule) => rule.name === "Ingest");
-      const event = eventFor(stack.bucket, key, bytes, eTag);
+      const event = eventFor(stack.bucket, key, size, eTag);
+
       await Promise.all([ingest?.deliver(event), ingest?.deliver(event), ingest?.deliver(event)]);
 
       expect(await tasksAt(key)).toHaveLength(1);
+      expect((await stack.deps.tenants.getTenant(inboxTenantId))?.creditsSpent).toBe(spentBefore + 30);
+      expect(await stack.exists(`inbox-errors/${key}.json`)).toBe(false);
     });
 
     it("answers duplicate for a replay, with the first task's id", async () => {
@@ -196,7 +200,7 @@ describe("the drop folder (ingest)", () => {
 
     it("skips an event whose object was replaced since (the newer event covers it)", async () => {
       const key = "inbox/replaced/cat.jpg";
-      const old = await stack.put(key, image());
+      const old = await stack.putSilently(key, image());
       await stack.drop(key, image());
       const options = ingestOptionsFrom(stack.settings.environment);
       const [outcome] = await ingestObjects(stack.deps, options, [

@@ -54,7 +54,7 @@ describe("S3 media store: the reads the drop folder needs", () => {
   });
 
   it("gets small text files, undefined when absent", async () => {
-    expect(await media.getText("inbox/a b/x+y.bin")).toBe(body.toString());
-    expect(await media.getText("inbox/none.json")).toBeUndefined();
+    expect(await media.getText("inbox/a b/x+y.bin", 1024)).toBe(body.toString());
+    expect(await media.getText("inbox/none.json", 1024)).toBeUndefined();
   });
 });

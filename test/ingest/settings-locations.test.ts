@@ -19,6 +19,14 @@ describe("inboxKeyKind", () => {
     expect(inboxKeyKind("inbox/a/CAT.JSON")).toBe("settings");
   });
 
+  it("tells desktop tools' own files from photos, by their exact names only", () => {
+    for (const key of ["inbox/.DS_Store", "inbox/a/._cat.jpg", "inbox/a/Thumbs.db", "inbox/desktop.ini"]) {
+      expect(inboxKeyKind(key), key).toBe("system-file");
+    }
+    expect(inboxKeyKind("inbox/a/my.DS_Store.jpg")).toBe("image");
+    expect(inboxKeyKind("inbox/a/Thumbs.db.png")).toBe("image");
+  });
+
   it("ignores folder markers and keys outside inbox/", () => {
     expect(inboxKeyKind("inbox/a/")).toBe("folder-marker");
     expect(inboxKeyKind("inbox/")).toBe("outside");

@@ -92,7 +92,14 @@ export function createDynamoTaskStore(
       if (idempotency && codes[2] === "ConditionalCheckFailed") {
         return replayIdempotent(idempotency);
       }
-      if (codes[1] === "ConditionalCheckFailed") throw await creditsRefusal(tenant.id, task.credits);
+      if (codes[1] === "ConditionalCheckFailed") {
+        // A concurrent twin may have claimed the scope and spent the last credits in one go; DynamoDB
+        // need not name every failed condition, so the scope is read before calling it a refusal.
+        if (idempotency && (await findIdempotent(idempotency.scope, Date.now()))) {
+          return replayIdempotent(idempotency);
+        }
+        throw await creditsRefusal(tenant.id, task.credits);
+      }
       throw error;
     }
   }

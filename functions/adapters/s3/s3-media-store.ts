@@ -118,12 +118,16 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
     async deleteObject(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
-    async getText(key) {
+    async getText(key, maxBytes) {
       try {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const response = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${maxBytes}` }),
+        );
         return response.Body ? await response.Body.transformToString("utf-8") : "";
       } catch (error) {
         if (isMissing(error)) return undefined;
+        // A range of an empty object is unsatisfiable: the text is empty.
+        if ((error as { name?: string }).name === "InvalidRange") return "";
         throw error;
       }
     },

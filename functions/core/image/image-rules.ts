@@ -1,4 +1,5 @@
-import { type ImageInfo, readImageInfo as identifyImage } from "./image-info.js";
+import { formatBytes } from "../format-bytes.js";
+import { detectImageFormat, type ImageInfo, readImageInfo as identifyImage } from "./image-info.js";
 
 export const imageRules = {
   minShortSide: 301,
@@ -21,10 +22,17 @@ export type ImageVerdict = { ok: true; info: ImageInfo } | { ok: false; problem:
  */
 export function checkImage(header: Uint8Array, totalBytes: number): ImageVerdict {
   if (totalBytes > imageRules.maxBytes) {
-    return { ok: false, problem: `the image is ${megabytes(totalBytes)} MB; the limit is 20 MB` };
+    return { ok: false, problem: `the image is ${formatBytes(totalBytes)}; the limit is 20 MB` };
   }
   const info = identifyImage(header);
-  if (!info) return { ok: false, problem: "the file is not a JPEG, PNG or WebP image" };
+  if (!info) {
+    const format = detectImageFormat(header);
+    if (!format) return { ok: false, problem: "the file is not a JPEG, PNG or WebP image" };
+    return {
+      ok: false,
+      problem: `the file starts like a ${formatNames[format]} image, but its size cannot be read: it may be damaged or cut short`,
+    };
+  }
   const shortSide = Math.min(info.width, info.height);
   if (shortSide < imageRules.minShortSide) {
     return {
@@ -42,6 +50,4 @@ export function checkImage(header: Uint8Array, totalBytes: number): ImageVerdict
   return { ok: true, info };
 }
 
-function megabytes(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}
+const formatNames: Record<ImageInfo["format"], string> = { jpeg: "JPEG", png: "PNG", webp: "WebP" };

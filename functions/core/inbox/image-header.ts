@@ -31,7 +31,7 @@ export async function checkStoredImage(
   const code =
     object.size > imageRules.maxBytes
       ? rejectionCodes.tooLarge
-      : readImageInfo(header) === undefined
+      : detectImageFormat(header) === undefined
         ? rejectionCodes.notAnImage
         : rejectionCodes.invalidImage;
   return { ok: false, code, problem: verdict.problem };

@@ -1,4 +1,5 @@
 import { type CreateRequest, createRequestSchema, describeIssue, type UrlPolicy } from "../create-request.js";
+import { formatBytes } from "../format-bytes.js";
 import { decodeMetadataValue } from "./metadata-values.js";
 
 /** The deployment's fallbacks (INBOX_DEFAULT_*), validated like any other layer. */
@@ -7,13 +8,16 @@ export type InboxDefaults = { prompt: string; model: string; duration: string; r
 /** One place settings come from, in the order they win: metadata, sidecar, folders (nearest first), defaults. */
 export type SettingsLayer =
   | { kind: "metadata"; key: string; values: Record<string, string> }
-  | { kind: "sidecar" | "folder"; key: string; text: string }
+  | { kind: "sidecar" | "folder"; key: string; text: string; tooLarge?: boolean }
   | { kind: "defaults"; values: InboxDefaults };
 
 /** Why the settings cannot make a request: the file (or metadata) and the field, in words. */
 export type SettingsProblem = { source: string; field: string | undefined; message: string };
 
 export type ResolvedSettings = { ok: true; request: CreateRequest } | { ok: false; problem: SettingsProblem };
+
+/** Settings files hold a few fields; a larger one is refused unread rather than held in memory. */
+export const maxSettingsFileBytes = 64 * 1024;
 
 /** Passes the schema's image rule; the real image is the object itself, handed over as `storedImage`. */
 export const placeholderImage = "data:image/jpeg;base64,";
@@ -87,12 +91,14 @@ function readLayer(layer: SettingsLayer): ReadLayer {
       return { ok: true, source: "the deployment's defaults (INBOX_DEFAULT_*)", fields: { ...layer.values } };
     case "metadata":
       return { ok: true, source: `the metadata of ${layer.key}`, fields: metadataFields(layer.values) };
-    default:
-      return fileFields(
-        layer.kind === "sidecar" ? "the sidecar" : "the folder settings",
-        layer.key,
-        layer.text,
-      );
+    default: {
+      const label = layer.kind === "sidecar" ? "the sidecar" : "the folder settings";
+      if (layer.tooLarge) {
+        const message = `is over ${formatBytes(maxSettingsFileBytes)}; a settings file holds a few fields`;
+        return { ok: false, problem: { source: `${label} ${layer.key}`, field: undefined, message } };
+      }
+      return fileFields(label, layer.key, layer.text);
+    }
   }
 }
 
@@ -117,8 +123,7 @@ function fileFields(label: string, key: string, text: string): ReadLayer {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, problem: { source, field: undefined, message: `is not valid JSON (${reason})` } };
+    return { ok: false, problem: { source, field: undefined, message: jsonProblem(text, error) } };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return {
@@ -132,4 +137,18 @@ function fileFields(label: string, key: string, text: string): ReadLayer {
     if (record[field] !== undefined && record[field] !== null) fields[field] = record[field];
   }
   return { ok: true, source, fields };
+}
+
+/** "is not valid JSON at line 3, column 14 (Expected ',' or '}' after property value)". */
+function jsonProblem(text: string, error: unknown): string {
+  const reason = (error instanceof Error ? error.message : String(error)).replace(
+    / in JSON at position.*$/s,
+    "",
+  );
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+  if (position === undefined) return `is not valid JSON (${reason})`;
+  const before = text.slice(0, Number(position)).split("\n");
+  const line = before.length;
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  return `is not valid JSON at line ${line}, column ${column} (${reason})`;
 }

@@ -6,7 +6,14 @@ export const folderSettingsName = "_settings.json";
 const settingsSuffix = ".json";
 
 /** What an `inbox/` key is for the drop folder: an image candidate, a settings file, or nothing. */
-export type InboxKeyKind = "image" | "settings" | "folder-marker" | "outside";
+export type InboxKeyKind = "image" | "settings" | "folder-marker" | "system-file" | "outside";
+
+/**
+ * Files that desktop tools leave beside photos when a folder is copied up whole: Finder's
+ * `.DS_Store` and `._name` shadows, Windows' `Thumbs.db` and `desktop.ini`. Nobody meant them as
+ * images, so they get no error report either.
+ */
+const systemFileName = /^(\.DS_Store|\._.*|Thumbs\.db|ehthumbs\.db|desktop\.ini|\.localized)$/i;
 
 /**
  * Classifies a key by name only. `*.json` keys (sidecars, `_settings.json`) are settings and never
@@ -16,6 +23,7 @@ export function inboxKeyKind(key: string): InboxKeyKind {
   if (!key.startsWith(bucketLayout.inboxPrefix) || key === bucketLayout.inboxPrefix) return "outside";
   if (key.endsWith("/")) return "folder-marker";
   if (key.toLowerCase().endsWith(settingsSuffix)) return "settings";
+  if (systemFileName.test(key.slice(key.lastIndexOf("/") + 1))) return "system-file";
   return "image";
 }
 

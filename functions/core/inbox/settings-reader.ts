@@ -1,5 +1,5 @@
 import type { MediaStore } from "../ports.js";
-import type { SettingsLayer } from "./resolve-settings.js";
+import { maxSettingsFileBytes, type SettingsLayer } from "./resolve-settings.js";
 import { folderSettingsKeys, sidecarKeys } from "./settings-locations.js";
 
 /**
@@ -11,7 +11,7 @@ export function createSettingsReader(media: MediaStore) {
   const read = (key: string): Promise<string | undefined> => {
     let text = texts.get(key);
     if (!text) {
-      text = media.getText(key);
+      text = media.getText(key, maxSettingsFileBytes);
       // A failed read is not cached: the retried event must try again.
       text.catch(() => texts.delete(key));
       texts.set(key, text);
@@ -32,12 +32,16 @@ export function createSettingsReader(media: MediaStore) {
     const sidecarKey = sidecars[sidecarIndex];
     const sidecarText = sidecarTexts[sidecarIndex];
     if (sidecarKey !== undefined && sidecarText !== undefined) {
-      layers.push({ kind: "sidecar", key: sidecarKey, text: sidecarText });
+      layers.push({ kind: "sidecar", key: sidecarKey, ...checked(sidecarText) });
     }
     folders.forEach((key, index) => {
       const text = folderTexts[index];
-      if (text !== undefined) layers.push({ kind: "folder", key, text });
+      if (text !== undefined) layers.push({ kind: "folder", key, ...checked(text) });
     });
     return layers;
   };
+}
+
+function checked(text: string): { text: string; tooLarge?: boolean } {
+  return Buffer.byteLength(text) > maxSettingsFileBytes ? { text: "", tooLarge: true } : { text };
 }

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import type { Deps } from "../deps.js";
 import { GatewayError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
+import { formatBytes } from "../format-bytes.js";
 import { imageMimeType } from "../image/image-info.js";
 import {
   errorReportKey,
@@ -91,6 +92,8 @@ async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutco
       });
     } else if (outcome.outcome === "created" || outcome.outcome === "duplicate") {
       deps.logger.info(`inbox object ${outcome.outcome}`, { key: object.key, taskId: outcome.taskId });
+      // A report from an earlier, refused try of this key would now mislead (S3 deletes are free).
+      if (outcome.outcome === "created") await removeStaleReport(deps, object.key);
     }
     return outcome;
   } catch (error) {
@@ -107,6 +110,11 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
   const base = { key: object.key, eTag: object.eTag };
   const kind = inboxKeyKind(object.key);
   if (kind !== "image") return { ...base, outcome: "skipped", reason: skipReasons[kind] };
+  // A redelivered event costs one read: the object version it names made its task already.
+  if (object.eTag) {
+    const earlier = await deps.tasks.findIdempotent(inboxScope(object, object.eTag), deps.clock.now());
+    if (earlier) return { ...base, outcome: "duplicate", taskId: earlier.taskId };
+  }
 
   const head = await deps.media.head(object.key);
   if (!head) return { ...base, outcome: "skipped", reason: "the object no longer exists" };
@@ -125,7 +133,7 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
   if (head.size > options.maxBytes) {
     return reject(
       rejectionCodes.tooLarge,
-      `the file is ${megabytes(head.size)} MB; the drop folder takes images of at most ${megabytes(options.maxBytes)} MB`,
+      `the file is ${formatBytes(head.size)}; the drop folder takes images of at most ${formatBytes(options.maxBytes)}`,
     );
   }
   const verdict = await checkStoredImage(deps.media, current);
@@ -141,7 +149,7 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
   const settings = resolveSettings(layers, { allowPrivateUrls: deps.settings.allowPrivateUrls });
   if (!settings.ok) return reject(rejectionCodes.invalidSettings, describeSettingsProblem(settings.problem));
 
-  const scope = `inbox#${object.bucket}#${object.key}#${head.eTag}`;
+  const scope = inboxScope(object, head.eTag);
   try {
     const { task, created } = await submitTask(deps, {
       tenant: await batch.tenant(),
@@ -164,9 +172,15 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
   }
 }
 
+/** One task per object version: the idempotency scope of (bucket, key, ETag). */
+function inboxScope(object: InboxObject, eTag: string): string {
+  return `inbox#${object.bucket}#${object.key}#${eTag}`;
+}
+
 const skipReasons = {
   outside: "not under inbox/",
   "folder-marker": "a folder marker",
+  "system-file": "a file desktop tools leave beside photos (.DS_Store, Thumbs.db…)",
   settings: "a settings file (sidecar or _settings.json), not an image",
 } as const;
 
@@ -175,6 +189,12 @@ async function loadTenant(deps: Deps, tenantId: string): Promise<Tenant> {
   const tenant = await deps.tenants.getTenant(tenantId);
   if (!tenant) throw new Error(`the drop folder's owner ${tenantId} (INBOX_TENANT_ID) does not exist`);
   return tenant;
+}
+
+async function removeStaleReport(deps: Deps, key: string): Promise<void> {
+  await deps.media.deleteObject(errorReportKey(key)).catch((error: unknown) => {
+    deps.logger.warn("could not remove an old error report", { key, error: String(error) });
+  });
 }
 
 async function writeReport(
@@ -194,8 +214,4 @@ async function writeReport(
     `${JSON.stringify(report, null, 2)}\n`,
     "application/json",
   );
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }

@@ -5,10 +5,24 @@ import { ffmpegPath } from "../../../local/media/ffmpeg-paths.js";
 import { runProcess } from "../../../local/media/run-process.js";
 
 /** A real JPEG of the given size (a test pattern), made by ffmpeg. */
-export async function makeJpeg(width: number, height: number, quality = 8): Promise<Uint8Array> {
+export function makeJpeg(width: number, height: number, quality = 8): Promise<Uint8Array> {
+  return makeImage(width, height, "jpg", ["-q:v", String(quality)]);
+}
+
+/** A real PNG or WebP of the given size, made by ffmpeg. */
+export function makeImageOf(format: "png" | "webp", width: number, height: number): Promise<Uint8Array> {
+  return makeImage(width, height, format, format === "webp" ? ["-c:v", "libwebp"] : []);
+}
+
+async function makeImage(
+  width: number,
+  height: number,
+  extension: string,
+  encoderOptions: string[],
+): Promise<Uint8Array> {
   const folder = await mkdtemp(join(tmpdir(), "ingest-image-"));
   try {
-    const path = join(folder, "image.jpg");
+    const path = join(folder, `image.${extension}`);
     await runProcess(ffmpegPath, [
       "-hide_banner",
       "-loglevel",
@@ -19,8 +33,7 @@ export async function makeJpeg(width: number, height: number, quality = 8): Prom
       `testsrc2=size=${width}x${height}:rate=1`,
       "-frames:v",
       "1",
-      "-q:v",
-      String(quality),
+      ...encoderOptions,
       "-y",
       path,
     ]);

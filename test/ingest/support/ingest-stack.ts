@@ -20,6 +20,8 @@ export type InboxStack = TestStack & {
   drop(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<{ eTag: string }>;
   /** Puts without waiting for the events (e.g. a sidecar before its image, in one go). */
   put(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<{ eTag: string }>;
+  /** Puts straight into the S3 server, past the notifying front: no event at all, for tests that deliver their own. */
+  putSilently(key: string, body: Uint8Array | string): Promise<{ eTag: string; size: number }>;
   tasksOfInbox(): Promise<Task[]>;
   readJson(key: string): Promise<unknown | undefined>;
   exists(key: string): Promise<boolean>;
@@ -42,8 +44,13 @@ export async function startInboxStack(
   const s3 = testS3Client(stack.s3Endpoint);
   const documents = DynamoDBDocumentClient.from(testDynamoClient());
 
-  const put = async (key: string, body: Uint8Array | string, metadata: Record<string, string> = {}) => {
-    const { ETag } = await s3.send(
+  const putVia = async (
+    client: S3Client,
+    key: string,
+    body: Uint8Array | string,
+    metadata: Record<string, string> = {},
+  ) => {
+    const { ETag } = await client.send(
       new PutObjectCommand({
         Bucket: stack.bucket,
         Key: key,
@@ -53,12 +60,19 @@ export async function startInboxStack(
     );
     return { eTag: (ETag ?? "").replace(/"/g, "") };
   };
+  const put = (key: string, body: Uint8Array | string, metadata: Record<string, string> = {}) =>
+    putVia(s3, key, body, metadata);
+  const silent = testS3Client();
 
   return {
     ...stack,
     inboxTenant,
     s3,
     put,
+    async putSilently(key, body) {
+      const { eTag } = await putVia(silent, key, body);
+      return { eTag, size: typeof body === "string" ? Buffer.byteLength(body) : body.length };
+    },
     async drop(key, body, metadata) {
       const result = await put(key, body, metadata);
       await stack.front.drain();
