@@ -53,7 +53,7 @@ async function main() {
   const s3 = await startS3Server({ port: await freePort(), storageDir: join(config.dataDir, "s3") });
   stops.push(() => s3.stop());
 
-  let upstreamUrl = process.env.UPSTREAM_BASE_URL ?? "";
+  let upstreamUrl = config.UPSTREAM_BASE_URL ?? "";
   if (config.UPSTREAM === "simulator") {
     step(`the Hailuo simulator on :${config.SIM_PORT}`);
     const simulatorOptions = simulatorOptionsFromEnv(process.env);
@@ -101,6 +101,8 @@ async function main() {
     name: "Local tenant",
     apiKey: config.LOCAL_API_KEY,
     webhookSecret: config.webhookSecret,
+    // Tasks that name no callback_url (the drop folder's, say) report to the local inbox too.
+    defaultCallbackUrl: `http://${config.HOST}:${config.PORT}/dev/webhooks`,
   });
 
   step(`the S3 front (notifications) on :${config.S3_PORT}`);
@@ -125,18 +127,20 @@ async function main() {
 
   // The poller: EventBridge's schedule on AWS, a timer here, the same sweep either way.
   let polling = true;
-  stops.push(async () => {
-    polling = false;
-  });
-  void (async () => {
+  const poller = (async () => {
     while (polling) {
       await sweepDueWork(deps, {
         limit: settings.environment.POLL_BATCH_LIMIT,
         concurrency: settings.environment.POLL_CONCURRENCY,
       }).catch((error) => logger.error("poller sweep failed", { error: String(error) }));
-      await new Promise((resolve) => setTimeout(resolve, settings.environment.POLL_INTERVAL_MS));
+      if (polling) await new Promise((resolve) => setTimeout(resolve, settings.environment.POLL_INTERVAL_MS));
     }
   })();
+  // Stopped first (stops run in reverse): a sweep in flight finishes, so no lease is left to time out.
+  stops.push(async () => {
+    polling = false;
+    await poller;
+  });
 
   console.log(banner(config, upstreamUrl));
 }

@@ -2,7 +2,8 @@
  * `npm run tenant -- create --name "Acme" [--credits 10000] [--callback-url https://…] [--id acme]`
  * Creates a tenant and its first API key in the table named by TABLE_NAME (AWS credentials and
  * AWS_REGION from the environment, or DYNAMODB_ENDPOINT for DynamoDB Local). Prints the key once:
- * only its hash is stored.
+ * only its hash is stored. Says where it writes first (on stderr, so stdout stays the JSON): a shell
+ * set up for `npm start` has DYNAMODB_ENDPOINT set, and would otherwise write into DynamoDB Local.
  */
 import { parseArgs } from "node:util";
 import { ulid } from "ulid";
@@ -31,9 +32,15 @@ if (!tableName || (command !== "create" && command !== "add-key")) {
   process.exit(2);
 }
 const endpoint = process.env.DYNAMODB_ENDPOINT;
+const region = process.env.AWS_REGION ?? "us-east-1";
+console.error(
+  endpoint
+    ? `tenant: table ${tableName} at DYNAMODB_ENDPOINT=${endpoint} (a local DynamoDB; unset DYNAMODB_ENDPOINT to write to AWS)`
+    : `tenant: table ${tableName} in AWS region ${region} (credentials from the environment)`,
+);
 const tenants = createDynamoTenantStore(
   createDynamoConnection(tableName, {
-    region: process.env.AWS_REGION ?? "us-east-1",
+    region,
     ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   }),
 );

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Duration, Model, Resolution } from "./create-request.js";
+import type { Phase } from "./task/phases.js";
 import type { Task } from "./task/task.js";
 import type { Tenant } from "./tenant.js";
 import type { WebhookDelivery } from "./webhook-delivery.js";
@@ -25,6 +26,9 @@ export type DueItem =
   | { kind: "task"; taskId: string }
   | { kind: "delivery"; taskId: string; eventType: string };
 
+export type TaskListQuery = { limit: number; cursor?: string; phases?: readonly Phase[] };
+export type TaskPage = { tasks: Task[]; nextCursor?: string };
+
 export type TaskStore = {
   /**
    * Records a new task, charges its credits and claims the idempotency scope, all or nothing.
@@ -40,6 +44,11 @@ export type TaskStore = {
    * With `refund`, gives the task's credits back to its tenant in the same transaction.
    */
   saveTask(next: Task, options?: { refund?: boolean }): Promise<Task>;
+  /**
+   * A tenant's tasks, newest first, `limit` at most, only those in `phases` when given. `cursor` is
+   * the `nextCursor` of the page before; an unreadable cursor is an InvalidRequestError.
+   */
+  listTasks(tenantId: string, query: TaskListQuery): Promise<TaskPage>;
   /** Work whose time has come, across the due index's shards, oldest first. */
   dueWork(now: number, limit: number): Promise<DueItem[]>;
 };

@@ -27,7 +27,11 @@ export function banner(config: LocalConfig, upstreamUrl: string): string {
     "",
     `curl -s ${api}/api/v1/tasks/TASK_ID -H "Authorization: Bearer ${config.LOCAL_API_KEY}"`,
     "",
-    "Drop an image into the S3 inbox/ folder instead: see docs/drop-folder.md. Ctrl-C stops everything.",
+    "Or drop images into the bucket's inbox/ folder (any S3 client works; see docs/drop-folder.md):",
+    "",
+    `npm run drop -- local/assets/example.jpg --prompt "The dog turns its head"`,
+    "",
+    "Either way the webhook lands in the inbox above. Ctrl-C stops everything.",
     "",
   ].join("\n");
 }

@@ -20,15 +20,20 @@ const localSchema = z.object({
     .optional(),
   LOCAL_DATA_DIR: z.string().default(".local"),
   UPSTREAM: z.enum(["simulator", "apiinone"]).default("simulator"),
+  /** The real provider's API, with UPSTREAM=apiinone (its key is UPSTREAM_API_KEY). */
+  UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the provider's base URL" }).optional(),
   HOST: z.string().default("127.0.0.1"),
 });
 
 export type LocalConfig = z.output<typeof localSchema> & { dataDir: string; webhookSecret: string };
 
 export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
-  const parsed = localSchema.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
-  );
+  const parsed = localSchema
+    .refine((config) => config.UPSTREAM === "simulator" || config.UPSTREAM_BASE_URL !== undefined, {
+      error: "UPSTREAM_BASE_URL is required with UPSTREAM=apiinone",
+      path: ["UPSTREAM_BASE_URL"],
+    })
+    .safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid local stack settings:\n${problems.join("\n")}`);

@@ -6,6 +6,7 @@ import { createApp } from "../../functions/http/create-app.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { seedTenant } from "../../local/stack/seed-tenant.js";
 import { makeJpeg } from "../ingest/support/images.js";
+import { aTask } from "../support/fixtures.js";
 import { type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -221,6 +222,59 @@ describe("the HTTP API", () => {
       const response = await get(`/api/v1/tasks/${id}`);
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 404, type: "not_found" } });
+    }
+  });
+
+  it("lists the tenant's own tasks, newest first, by status, page by page", async () => {
+    const lister = await seedTenant(stack.deps.tenants, {
+      id: "lister",
+      name: "Lister",
+      apiKey: "lister-key-123",
+      webhookSecret: "whsec_AAAA",
+    });
+    const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+    const done = aTask({ tenantId: "lister", phase: "done", createdAt: at(30) });
+    const failed = aTask({
+      tenantId: "lister",
+      phase: "failed",
+      createdAt: at(20),
+      error: { code: "x", message: "y" },
+    });
+    const queued = aTask({ tenantId: "lister", createdAt: at(10) });
+    for (const task of [done, failed, queued]) await stack.deps.tasks.createTask(task, lister);
+    type Page = { data: { tasks: { task_id: string; status: string }[]; next_cursor: string | null } };
+    const list = async (query: string) =>
+      (await (await get(`/api/v1/tasks${query}`, "lister-key-123")).json()) as Page;
+    const ids = (page: Page) => page.data.tasks.map((task) => task.task_id);
+
+    expect(ids(await list(""))).toEqual([queued.id, failed.id, done.id]);
+    expect(ids(await list("?status=failed"))).toEqual([failed.id]);
+    expect(ids(await list("?status=in_progress"))).toEqual([queued.id]);
+    const first = await list("?limit=2");
+    expect(ids(first)).toEqual([queued.id, failed.id]);
+    const second = await list(`?limit=2&cursor=${first.data.next_cursor}`);
+    expect(second.data).toMatchObject({ next_cursor: null });
+    expect(ids(second)).toEqual([done.id]);
+    // The stack's own tenant never sees them.
+    expect(ids((await (await get("/api/v1/tasks?limit=100")).json()) as Page)).not.toContain(done.id);
+  });
+
+  it("refuses list queries out of their rules with a 400 naming the parameter", async () => {
+    const forged = Buffer.from(
+      JSON.stringify({ pk: "TASK#x", sk: "TASK", owner: "lister", createdAt: new Date().toISOString() }),
+    ).toString("base64url");
+    const cases = [
+      ["?limit=0", "limit must be a number from 1 to 100"],
+      ["?limit=abc", "limit must be a number from 1 to 100"],
+      ["?status=done", "status must be one of IN_PROGRESS, completed, failed, canceled"],
+      ["?cursor=not-a-cursor", "cursor is not one this API gave out"],
+      [`?cursor=${forged}`, "cursor is not one this API gave out"],
+    ] as const;
+    for (const [query, message] of cases) {
+      const response = await get(`/api/v1/tasks${query}`);
+      expect(response.status, query).toBe(400);
+      expect((await response.json()) as object, query).toMatchObject({ error: { type: "invalid_request" } });
+      expect(JSON.stringify(await (await get(`/api/v1/tasks${query}`)).json()), query).toContain(message);
     }
   });
 

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type ReceivedRequest = { method: string; path: string; body: string };
+export type ReceivedRequest = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
 
 export type LocalHttpServer = {
   url: string;
@@ -11,7 +11,7 @@ export type LocalHttpServer = {
 
 type Route = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** A plain node:http server for the simulator's outbound calls (images to fetch, callbacks to post). */
+/** A plain node:http server for outbound calls under test: images to fetch, callbacks to post. */
 export const startLocalHttpServer = async (routes: Record<string, Route>): Promise<LocalHttpServer> => {
   const received: ReceivedRequest[] = [];
   const server = createServer((request, response) => {
@@ -19,7 +19,12 @@ export const startLocalHttpServer = async (routes: Record<string, Route>): Promi
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const path = request.url ?? "/";
-      received.push({ method: request.method ?? "GET", path, body: Buffer.concat(chunks).toString("utf8") });
+      received.push({
+        method: request.method ?? "GET",
+        path,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       const route = routes[path];
       if (route) route(request, response);
       else response.writeHead(404).end("not found");

@@ -13,6 +13,7 @@ import type { DynamoConnection } from "./dynamo-client.js";
 import { cancellationCodes, isConditionFailure, withConflictRetries } from "./dynamo-errors.js";
 import { allDueShards, dueShard, itemKeys, taskIdOfPk } from "./item-keys.js";
 import { tableShape } from "./table-definition.js";
+import { listTasksOfOwner } from "./task-list.js";
 import { chargeUpdate, refundUpdate } from "./tenant-credits.js";
 
 type TaskItem = Task & { pk: string; sk: string; kind: "task"; owner: string; due?: string };
@@ -208,5 +209,12 @@ export function createDynamoTaskStore(
       });
   }
 
-  return { createTask, getTask, findIdempotent, saveTask, dueWork };
+  return {
+    createTask,
+    getTask,
+    findIdempotent,
+    saveTask,
+    dueWork,
+    listTasks: (tenantId, query) => listTasksOfOwner(connection, tenantId, query, fromItem),
+  };
 }

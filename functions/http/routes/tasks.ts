@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
+import { z } from "zod";
 import { createRequestSchema, describeIssue } from "../../core/create-request.js";
 import type { Deps } from "../../core/deps.js";
 import { InvalidRequestError } from "../../core/errors.js";
+import { publicStatuses } from "../../core/task/phases.js";
 import { getTaskView } from "../../core/use-cases/get-task.js";
+import { listTaskViews } from "../../core/use-cases/list-tasks.js";
 import { submitTask } from "../../core/use-cases/submit-task.js";
 import type { AuthenticatedEnv } from "../authenticate.js";
 
@@ -45,6 +48,20 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
     return context.json({ code: 200, message: "success", data: { task_id: task.id, status: "IN_PROGRESS" } });
   });
 
+  routes.get("/tasks", async (context) => {
+    const parsed = listQuerySchema.safeParse(context.req.query());
+    if (!parsed.success) {
+      const { message, field } = describeIssue(parsed.error);
+      throw new InvalidRequestError(message, field);
+    }
+    const list = await listTaskViews(deps, context.get("tenant"), parsed.data);
+    return context.json({
+      code: 200,
+      message: "success",
+      data: { tasks: list.tasks, next_cursor: list.nextCursor },
+    });
+  });
+
   routes.get("/tasks/:taskId", async (context) => {
     const view = await getTaskView(deps, context.get("tenant"), context.req.param("taskId"));
     return context.json({ code: 200, message: "success", data: view });
@@ -52,6 +69,23 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
 
   return routes;
 }
+
+const statusNames = new Map(publicStatuses.map((status) => [status.toLowerCase(), status]));
+
+const listQuerySchema = z.object({
+  status: z
+    .string()
+    .transform((value) => statusNames.get(value.toLowerCase()))
+    .pipe(z.enum(publicStatuses, { error: `status must be one of ${publicStatuses.join(", ")}` }))
+    .optional(),
+  limit: z.coerce
+    .number({ error: "limit must be a number from 1 to 100" })
+    .int({ error: "limit must be a number from 1 to 100" })
+    .min(1, { error: "limit must be a number from 1 to 100" })
+    .max(100, { error: "limit must be a number from 1 to 100" })
+    .default(20),
+  cursor: z.string().min(1).max(2048, { error: "cursor is not one this API gave out" }).optional(),
+});
 
 function parseJsonObject(raw: string): Record<string, unknown> {
   let value: unknown;

@@ -14,6 +14,8 @@ export const inboxTenantId = "inbox-owner";
 
 export type InboxStack = TestStack & {
   inboxTenant: Tenant;
+  /** The inbox tenant's API key, to read its tasks through the API. */
+  inboxApiKey: string;
   /** Writes through the notifying front, as a user's S3 client would. */
   s3: S3Client;
   /** Puts an object into the bucket and waits until its events were handled. */
@@ -27,19 +29,27 @@ export type InboxStack = TestStack & {
   exists(key: string): Promise<boolean>;
 };
 
-export async function startInboxStack(
-  options: { credits?: number; simulator?: SimulatorOptions | false; env?: Record<string, string> } = {},
-): Promise<InboxStack> {
+export type InboxStackOptions = {
+  credits?: number;
+  simulator?: SimulatorOptions | false;
+  env?: Record<string, string>;
+  /** The inbox tenant's default webhook. */
+  callbackUrl?: string;
+};
+
+export async function startInboxStack(options: InboxStackOptions = {}): Promise<InboxStack> {
   const stack = await startTestStack({
     simulator: options.simulator ?? false,
     env: { INBOX_TENANT_ID: inboxTenantId, ...options.env },
   });
+  const inboxApiKey = `inbox-key-${stack.bucket}`;
   const inboxTenant = await seedTenant(stack.deps.tenants, {
     id: inboxTenantId,
     name: "Drop folder owner",
-    apiKey: `inbox-key-${stack.bucket}`,
+    apiKey: inboxApiKey,
     webhookSecret: newWebhookSecret(),
     ...(options.credits === undefined ? {} : { creditsRemaining: options.credits }),
+    ...(options.callbackUrl ? { defaultCallbackUrl: options.callbackUrl } : {}),
   });
   const s3 = testS3Client(stack.s3Endpoint);
   const documents = DynamoDBDocumentClient.from(testDynamoClient());
@@ -67,6 +77,7 @@ export async function startInboxStack(
   return {
     ...stack,
     inboxTenant,
+    inboxApiKey,
     s3,
     put,
     async putSilently(key, body) {

@@ -1,0 +1,83 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { InvalidRequestError } from "../../core/errors.js";
+import type { TaskListQuery, TaskPage } from "../../core/ports.js";
+import type { Task } from "../../core/task/task.js";
+import type { DynamoConnection } from "./dynamo-client.js";
+import { tableShape } from "./table-definition.js";
+
+/** Queries read per page at most: a filter that matches little must not hold the caller long. */
+const maxQueriesPerPage = 10;
+
+type ItemKey = Record<string, string>;
+
+/**
+ * A tenant's tasks from the owner index, newest first. A status filter is a FilterExpression, which
+ * DynamoDB applies after `Limit`, so each query asks only for what the page still needs, and the
+ * cursor is the last key read: no matching item is ever skipped or returned twice.
+ */
+export async function listTasksOfOwner(
+  connection: DynamoConnection,
+  owner: string,
+  query: TaskListQuery,
+  fromItem: (item: Record<string, unknown>) => Task,
+): Promise<TaskPage> {
+  const { ownerIndex } = tableShape;
+  const tasks: Task[] = [];
+  let startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, owner);
+  for (let round = 0; round < maxQueriesPerPage && tasks.length < query.limit; round++) {
+    const page = await connection.client.send(
+      new QueryCommand({
+        TableName: connection.tableName,
+        IndexName: ownerIndex.name,
+        KeyConditionExpression: "#owner = :owner",
+        ScanIndexForward: false,
+        Limit: query.limit - tasks.length,
+        ExclusiveStartKey: startKey,
+        ...phaseFilter(owner, query.phases),
+      }),
+    );
+    tasks.push(...(page.Items ?? []).map(fromItem));
+    startKey = page.LastEvaluatedKey as ItemKey | undefined;
+    if (!startKey) break;
+  }
+  return startKey ? { tasks, nextCursor: encodeCursor(startKey) } : { tasks };
+}
+
+function phaseFilter(owner: string, phases: TaskListQuery["phases"]) {
+  const names = { "#owner": tableShape.ownerIndex.partitionKey };
+  if (!phases) return { ExpressionAttributeNames: names, ExpressionAttributeValues: { ":owner": owner } };
+  const placeholders = phases.map((_, index) => `:phase${index}`);
+  return {
+    FilterExpression: `#phase IN (${placeholders.join(", ")})`,
+    ExpressionAttributeNames: { ...names, "#phase": "phase" },
+    ExpressionAttributeValues: {
+      ":owner": owner,
+      ...Object.fromEntries(phases.map((phase, index) => [`:phase${index}`, phase])),
+    },
+  };
+}
+
+function encodeCursor(key: ItemKey): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+/** The key a cursor carries, checked to be one of this owner's: a forged one must not reach DynamoDB. */
+function decodeCursor(cursor: string, owner: string): ItemKey {
+  const invalid = () => new InvalidRequestError("cursor is not one this API gave out", "cursor");
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  const { partitionKey, sortKey, ownerIndex } = tableShape;
+  const fields = [partitionKey, sortKey, ownerIndex.partitionKey, ownerIndex.sortKey];
+  if (typeof key !== "object" || key === null || Array.isArray(key)) throw invalid();
+  const record = key as Record<string, unknown>;
+  const wellFormed =
+    Object.keys(record).length === fields.length &&
+    fields.every((field) => typeof record[field] === "string") &&
+    record[ownerIndex.partitionKey] === owner;
+  if (!wellFormed) throw invalid();
+  return record as ItemKey;
+}

@@ -1,0 +1,20 @@
+import type { Deps } from "../deps.js";
+import { type PublicStatus, phasesOf } from "../task/phases.js";
+import type { TaskView } from "../task/task-view.js";
+import type { Tenant } from "../tenant.js";
+import { viewOf } from "./finish-task.js";
+
+export type TaskListRequest = { limit: number; cursor?: string; status?: PublicStatus };
+
+export type TaskList = { tasks: TaskView[]; nextCursor: string | null };
+
+/** A page of the tenant's own tasks, newest first, from the API and the drop folder alike. */
+export async function listTaskViews(deps: Deps, tenant: Tenant, request: TaskListRequest): Promise<TaskList> {
+  const page = await deps.tasks.listTasks(tenant.id, {
+    limit: request.limit,
+    ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
+    ...(request.status === undefined ? {} : { phases: phasesOf(request.status) }),
+  });
+  const tasks = await Promise.all(page.tasks.map((task) => viewOf(deps, task)));
+  return { tasks, nextCursor: page.nextCursor ?? null };
+}
