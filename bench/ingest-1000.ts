@@ -1,6 +1,6 @@
 import { cpus } from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
 import { tableShape } from "../functions/adapters/dynamo/table-definition.js";
@@ -8,6 +8,7 @@ import { buildDeps } from "../functions/config/build-deps.js";
 import { parseSettings } from "../functions/config/settings.js";
 import { newWebhookSecret } from "../functions/core/api-keys.js";
 import { ingestOptionsFrom } from "../functions/core/inbox/ingest-options.js";
+import { bucketLayout } from "../functions/core/output-keys.js";
 import { ingestObjects } from "../functions/core/use-cases/ingest-objects.js";
 import { startDynamoDbLocal } from "../local/servers/dynamodb-local.js";
 import { freePort } from "../local/servers/free-port.js";
@@ -109,8 +110,13 @@ export async function runIngest1000(): Promise<void> {
     const lastPutAt = performance.now();
 
     let recorded = 0;
+    let reportedAt = lastPutAt;
     while (recorded < objectCount && performance.now() - lastPutAt < 180_000) {
       recorded = await countTasks();
+      if (performance.now() - reportedAt > 2_000) {
+        reportedAt = performance.now();
+        console.log(`  … ${recorded}/${objectCount} tasks recorded`);
+      }
       if (recorded < objectCount) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const lastTaskAt = performance.now();
@@ -131,6 +137,9 @@ export async function runIngest1000(): Promise<void> {
     const replayMs = performance.now() - replayStartedAt;
     const duplicates = replay.filter((outcome) => outcome.outcome === "duplicate").length;
     const afterReplay = await countTasks();
+    const { KeyCount: errorReports = 0 } = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: bucketLayout.inboxErrorsPrefix }),
+    );
 
     const seconds = (ms: number) => (ms / 1000).toFixed(2);
     const figures = {
@@ -143,6 +152,7 @@ export async function runIngest1000(): Promise<void> {
       "replay of 1,000 records in one batch (s)": seconds(replayMs),
       "replay duplicates": duplicates,
       "tasks after replay": afterReplay,
+      "error reports": errorReports,
       "delivery retries": deliveryFailures.length,
     };
     console.table(figures);
@@ -150,6 +160,7 @@ export async function runIngest1000(): Promise<void> {
     if (recorded !== objectCount || afterReplay !== objectCount || duplicates !== objectCount) {
       throw new Error(`expected exactly ${objectCount} tasks, got ${recorded} then ${afterReplay}`);
     }
+    if (errorReports !== 0) throw new Error(`expected no error reports, found ${errorReports}`);
   } finally {
     await Promise.allSettled([dynamo.stop(), s3Server.stop()]);
   }

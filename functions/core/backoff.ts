@@ -1,7 +1,8 @@
 export type BackoffPolicy = { baseMs: number; capMs: number };
 
 /**
- * Delay before retry number `attempt` (1 = first retry): exponential, capped, with "full jitter"
+ * Delay before retry number `attempt` (1 = first retry): exponential, capped, and "equal jitter"
+ * (half the ceiling plus a random part of the other half), never shorter than half the ceiling,
  * so that many tasks failing together do not retry together.
  */
 export function backoffDelay(
