@@ -18,7 +18,37 @@ export async function deliverWebhook(
   if (!claimed) return undefined;
   const started = deps.clock.now();
   const result = await sendOnce(deps, claimed, new Date(started));
-  const now = deps.clock.now();
+  const next = afterAttempt(claimed, result, started, deps.clock.now());
+  if (result.ok) {
+    deps.logger.info("webhook delivered", {
+      taskId: claimed.taskId,
+      messageId: claimed.id,
+      status: result.status,
+    });
+  } else {
+    deps.logger.warn("webhook attempt failed", {
+      taskId: claimed.taskId,
+      messageId: claimed.id,
+      status: result.status,
+      error: result.error,
+      retryAt: next.nextAttemptAt,
+    });
+  }
+  try {
+    return await deps.deliveries.saveDelivery(next);
+  } catch (error) {
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+}
+
+/** The delivery with this attempt recorded: delivered, due again on the retry schedule, or exhausted. */
+function afterAttempt(
+  claimed: WebhookDelivery,
+  result: WebhookAttemptResult,
+  started: number,
+  now: number,
+): WebhookDelivery {
   const attempt = {
     at: new Date(started).toISOString(),
     durationMs: now - started,
@@ -31,32 +61,12 @@ export async function deliverWebhook(
   delete next.nextAttemptAt;
   if (result.ok) {
     next.state = "delivered";
-    deps.logger.info("webhook delivered", {
-      taskId: claimed.taskId,
-      messageId: claimed.id,
-      status: result.status,
-    });
-  } else {
-    const delay = webhookRetryDelay(attempts.length, result.retryAfterMs);
-    if (delay === undefined) {
-      next.state = "exhausted";
-    } else {
-      next.nextAttemptAt = now + delay;
-    }
-    deps.logger.warn("webhook attempt failed", {
-      taskId: claimed.taskId,
-      messageId: claimed.id,
-      status: result.status,
-      error: result.error,
-      retryInMs: delay,
-    });
+    return next;
   }
-  try {
-    return await deps.deliveries.saveDelivery(next);
-  } catch (error) {
-    if (error instanceof ConflictError) return undefined;
-    throw error;
-  }
+  const delay = webhookRetryDelay(attempts.length, result.retryAfterMs);
+  if (delay === undefined) next.state = "exhausted";
+  else next.nextAttemptAt = now + delay;
+  return next;
 }
 
 /** Signs and sends once; a tenant gone since the task was created is a failed attempt, not a crash. */

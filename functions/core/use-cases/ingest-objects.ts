@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import type { CreateRequest } from "../create-request.js";
 import type { Deps } from "../deps.js";
 import { GatewayError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
 import { formatBytes } from "../format-bytes.js";
@@ -14,6 +15,7 @@ import type { IngestOptions } from "../inbox/ingest-options.js";
 import { describeSettingsProblem, resolveSettings } from "../inbox/resolve-settings.js";
 import { inboxKeyKind } from "../inbox/settings-locations.js";
 import { createSettingsReader } from "../inbox/settings-reader.js";
+import type { StoredObjectHead } from "../ports.js";
 import type { Tenant } from "../tenant.js";
 import { submitTask } from "./submit-task.js";
 
@@ -105,8 +107,9 @@ async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutco
   }
 }
 
+/** Which object version an event names, and whether it is still there to be taken. */
 async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> {
-  const { deps, options } = batch;
+  const { deps } = batch;
   const base = { key: object.key, eTag: object.eTag };
   const kind = inboxKeyKind(object.key);
   if (kind !== "image") return { ...base, outcome: "skipped", reason: skipReasons[kind] };
@@ -115,31 +118,28 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
     const earlier = await deps.tasks.findIdempotent(inboxScope(object, object.eTag), deps.clock.now());
     if (earlier) return { ...base, outcome: "duplicate", taskId: earlier.taskId };
   }
-
   const head = await deps.media.head(object.key);
   if (!head) return { ...base, outcome: "skipped", reason: "the object no longer exists" };
   // An event that arrives after a newer write of the same key: that write's own event covers it.
   if (object.eTag && head.eTag !== object.eTag) {
     return { ...base, outcome: "skipped", reason: "the object was replaced since this event" };
   }
-  const current = { key: object.key, size: head.size, eTag: head.eTag };
-  const reject = (code: RejectionCode, message: string): IngestOutcome => ({
-    ...current,
-    outcome: "rejected",
-    code,
-    message,
-  });
+  return examine(batch, object, head);
+}
 
+/** Checks the object's bytes and settings; a task for it if they pass, a reason in words if not. */
+async function examine(batch: Batch, object: InboxObject, head: StoredObjectHead): Promise<IngestOutcome> {
+  const { deps, options } = batch;
+  const current = { bucket: object.bucket, key: object.key, size: head.size, eTag: head.eTag };
   if (head.size > options.maxBytes) {
-    return reject(
+    return rejected(
+      current,
       rejectionCodes.tooLarge,
       `the file is ${formatBytes(head.size)}; the drop folder takes images of at most ${formatBytes(options.maxBytes)}`,
     );
   }
   const verdict = await checkStoredImage(deps.media, current);
-  if (!verdict.ok) {
-    return reject(verdict.code, verdict.problem);
-  }
+  if (!verdict.ok) return rejected(current, verdict.code, verdict.problem);
 
   const layers = [
     { kind: "metadata" as const, key: object.key, values: head.metadata },
@@ -147,29 +147,59 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
     { kind: "defaults" as const, values: options.defaults },
   ];
   const settings = resolveSettings(layers, { allowPrivateUrls: deps.settings.allowPrivateUrls });
-  if (!settings.ok) return reject(rejectionCodes.invalidSettings, describeSettingsProblem(settings.problem));
+  if (!settings.ok) {
+    return rejected(current, rejectionCodes.invalidSettings, describeSettingsProblem(settings.problem));
+  }
+  return submitObject(batch, current, imageMimeType(verdict.info.format), settings.request);
+}
 
-  const scope = inboxScope(object, head.eTag);
+/** The same submitTask as the API, idempotent on the object version, charged to the inbox's owner. */
+async function submitObject(
+  batch: Batch,
+  object: InboxObject,
+  contentType: string,
+  request: CreateRequest,
+): Promise<IngestOutcome> {
+  const { deps, options } = batch;
   try {
     const { task, created } = await submitTask(deps, {
       tenant: await batch.tenant(),
-      request: settings.request,
-      source: { kind: "inbox", bucket: object.bucket, key: object.key, etag: head.eTag },
-      storedImage: { key: object.key, contentType: imageMimeType(verdict.info.format), eTag: head.eTag },
+      request,
+      source: { kind: "inbox", bucket: object.bucket, key: object.key, etag: object.eTag },
+      storedImage: { key: object.key, contentType, eTag: object.eTag },
       // The hash is the scope's own ETag: a replay with edited settings files is still the same object.
-      idempotency: { scope, requestHash: head.eTag, expiresAt: deps.clock.now() + options.idempotencyTtlMs },
+      idempotency: {
+        scope: inboxScope(object, object.eTag),
+        requestHash: object.eTag,
+        expiresAt: deps.clock.now() + options.idempotencyTtlMs,
+      },
     });
-    return { ...current, outcome: created ? "created" : "duplicate", taskId: task.id };
+    return {
+      key: object.key,
+      eTag: object.eTag,
+      outcome: created ? "created" : "duplicate",
+      taskId: task.id,
+    };
   } catch (error) {
     if (error instanceof InsufficientCreditsError) {
-      return reject(
+      return rejected(
+        object,
         rejectionCodes.insufficientCredits,
         `the drop folder's account is out of credits: ${error.message}. Add credits, then upload the image again`,
       );
     }
-    if (error instanceof InvalidRequestError) return reject(rejectionCodes.invalidRequest, error.message);
+    if (error instanceof InvalidRequestError)
+      return rejected(object, rejectionCodes.invalidRequest, error.message);
     throw error;
   }
+}
+
+function rejected(
+  object: { key: string; eTag: string },
+  code: RejectionCode,
+  message: string,
+): IngestOutcome {
+  return { key: object.key, eTag: object.eTag, outcome: "rejected", code, message };
 }
 
 /** One task per object version: the idempotency scope of (bucket, key, ETag). */
