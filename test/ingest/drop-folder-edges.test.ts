@@ -11,8 +11,7 @@ describe("the drop folder, at its edges", () => {
   let jpeg: Uint8Array;
   let unique = 0;
   const image = () => withTrailer(jpeg, `#${++unique}`);
-  const tasksAt = async (key: string) =>
-    (await stack.tasksOfInbox()).filter((task) => task.source.kind === "inbox" && task.source.key === key);
+  const tasksAt = (key: string) => stack.tasksAt(key);
   const reportOf = (key: string) => stack.readJson(errorReportKey(key)) as Promise<Record<string, unknown>>;
 
   beforeAll(async () => {

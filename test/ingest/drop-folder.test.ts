@@ -15,8 +15,7 @@ describe("the drop folder (ingest)", () => {
   let unique = 0;
   /** A valid image with bytes (and so an ETag) of its own. */
   const image = () => withTrailer(jpeg, `#${++unique}`);
-  const tasksAt = async (key: string) =>
-    (await stack.tasksOfInbox()).filter((task) => task.source.kind === "inbox" && task.source.key === key);
+  const tasksAt = (key: string) => stack.tasksAt(key);
 
   beforeAll(async () => {
     [stack, jpeg, tiny] = await Promise.all([startInboxStack(), makeJpeg(640, 360), makeJpeg(300, 300)]);

@@ -25,6 +25,8 @@ export type InboxStack = TestStack & {
   /** Puts straight into the S3 server, past the notifying front: no event at all, for tests that deliver their own. */
   putSilently(key: string, body: Uint8Array | string): Promise<{ eTag: string; size: number }>;
   tasksOfInbox(): Promise<Task[]>;
+  /** The inbox tasks made from `key`. */
+  tasksAt(key: string): Promise<Task[]>;
   readJson(key: string): Promise<unknown | undefined>;
   exists(key: string): Promise<boolean>;
 };
@@ -74,6 +76,26 @@ export async function startInboxStack(options: InboxStackOptions = {}): Promise<
     putVia(s3, key, body, metadata);
   const silent = testS3Client();
 
+  const tasksOfInbox = async (): Promise<Task[]> => {
+    const tasks: Task[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new QueryCommand({
+          TableName: stack.tableName,
+          IndexName: tableShape.ownerIndex.name,
+          KeyConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": tableShape.ownerIndex.partitionKey },
+          ExpressionAttributeValues: { ":owner": inboxTenantId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.kind === "task") tasks.push(item as Task);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return tasks;
+  };
+
   return {
     ...stack,
     inboxTenant,
@@ -89,24 +111,10 @@ export async function startInboxStack(options: InboxStackOptions = {}): Promise<
       await stack.front.drain();
       return result;
     },
-    async tasksOfInbox() {
-      const tasks: Task[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName: stack.tableName,
-            IndexName: tableShape.ownerIndex.name,
-            KeyConditionExpression: "#owner = :owner",
-            ExpressionAttributeNames: { "#owner": tableShape.ownerIndex.partitionKey },
-            ExpressionAttributeValues: { ":owner": inboxTenantId },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) if (item.kind === "task") tasks.push(item as Task);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return tasks;
+    tasksOfInbox,
+    async tasksAt(key) {
+      const tasks = await tasksOfInbox();
+      return tasks.filter((task) => task.source.kind === "inbox" && task.source.key === key);
     },
     async readJson(key) {
       try {
