@@ -16,6 +16,7 @@ export default $config({
     const { table, bucket } = await import("./infra/storage");
     const { api } = await import("./infra/api");
     await import("./infra/poller");
+    await import("./infra/inbox");
     await import("./infra/notifications");
     return {
       api: api.url,

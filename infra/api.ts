@@ -1,5 +1,6 @@
-import { maxBodyBytes, sharedEnvironment } from "./deploy-settings";
+import { apiReservedConcurrency, maxBodyBytes, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
+import { deleteIn } from "./link-policies";
 import { upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
 
@@ -11,15 +12,19 @@ import { bucket, table } from "./storage";
  * over ~4.4 MB must be sent by https URL or through the inbox/ drop folder.
  *
  * 1024 MB: CPU scales with memory, and a create parses and decodes up to 6 MB of JSON and base64.
- * 30 s: a create may wait on one upstream call (UPSTREAM_TIMEOUT_MS, 15 s) after its DynamoDB
- * transaction and the S3 write of the image; if the upstream is slow the task stays queued.
+ * 60 s: a create may download the caller's image URL into inputs/ (IMAGE_DOWNLOAD_TIMEOUT_MS,
+ * 30 s), record the task, then wait on one upstream call (UPSTREAM_TIMEOUT_MS, 15 s); if the
+ * upstream is slow the task stays queued for the poller.
+ * Reserved concurrency is the URL's throttle (deploy-settings.ts says why and how to lift it).
  */
 export const api = new sst.aws.Function("Api", {
   ...functionDefaults,
   handler: "functions/handlers/api.handler",
   url: true,
   memory: "1024 MB",
-  timeout: "30 seconds",
+  timeout: "60 seconds",
+  ...(apiReservedConcurrency === undefined ? {} : { concurrency: { reserved: apiReservedConcurrency } }),
   link: [table, bucket, upstreamApiKey],
+  permissions: [deleteIn(bucket, "inputsPrefix")],
   environment: { ...sharedEnvironment, MAX_BODY_BYTES: String(maxBodyBytes) },
 });

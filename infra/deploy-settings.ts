@@ -16,6 +16,52 @@ export const pollerSafetyMs = 30_000;
 export const sharedEnvironment = {
   UPSTREAM: "apiinone",
   UPSTREAM_BASE_URL: deployEnvironment.DEPLOY_UPSTREAM_BASE_URL || "https://apiin.one",
-  INBOX_TENANT_ID: deployEnvironment.DEPLOY_INBOX_TENANT_ID || "",
   LOG_LEVEL: deployEnvironment.DEPLOY_LOG_LEVEL || "INFO",
 };
+
+/**
+ * The drop folder's owner when DEPLOY_INBOX_TENANT_ID is not set. A fixed id, not "none": a
+ * redeploy from a shell that forgot the variable keeps the same owner instead of silently
+ * disowning the folder. Create it once with `npm run tenant -- create --id inbox --name …`.
+ */
+export const defaultInboxTenantId = "inbox";
+
+/** Optional drop-folder settings: passed to ingest only when set, else settings.ts's defaults hold. */
+const inboxPassThrough = [
+  "INBOX_DEFAULT_PROMPT",
+  "INBOX_DEFAULT_MODEL",
+  "INBOX_DEFAULT_DURATION",
+  "INBOX_DEFAULT_RESOLUTION",
+  "INBOX_MAX_BYTES",
+] as const;
+
+/** What only ingest reads: the drop folder's owner and its defaults. */
+export const inboxEnvironment: Record<string, string> = {
+  INBOX_TENANT_ID: deployEnvironment.DEPLOY_INBOX_TENANT_ID || defaultInboxTenantId,
+  ...Object.fromEntries(
+    inboxPassThrough.flatMap((name) => {
+      const value = deployEnvironment[`DEPLOY_${name}`];
+      return value ? [[name, value]] : [];
+    }),
+  ),
+};
+
+/**
+ * The api's reserved concurrency: at most this many requests run at once; beyond it the Function
+ * URL answers 429. A flood on the public URL then cannot take the account's whole concurrency from
+ * the poller, ingest and notify, nor run up DynamoDB reads without bound. Reserving needs the
+ * account's concurrency quota to stay ≥ 100 unreserved: on a new account (quota 10) deploy with
+ * DEPLOY_API_RESERVED_CONCURRENCY=none until AWS raises it.
+ */
+export const apiReservedConcurrency = parseReserved(deployEnvironment.DEPLOY_API_RESERVED_CONCURRENCY, 50);
+
+function parseReserved(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined || value === "") return fallback;
+  if (value === "none") return undefined;
+  const parsed = Number(value);
+  // 0 would throttle every request: refuse it rather than deploy an api that answers nothing.
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new Error(`DEPLOY_API_RESERVED_CONCURRENCY must be a positive integer or "none", not "${value}"`);
+  }
+  return parsed;
+}

@@ -4,11 +4,13 @@ import { upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
 
 /**
- * Timeout 90 s > POLLER_RUN_MS (50 s) + POLLER_SAFETY_MS (30 s): the handler stops taking new work
- * at min(run, remaining − safety) = 50 s, so a video copy started at 49 s still has 40 s, and the
- * last 10 s absorb a cold start. Runs overlap by ~30 s with the next minute's; leases keep them apart.
+ * Timeout 110 s ≥ POLLER_RUN_MS (50 s) + POLLER_SAFETY_MS (30 s): the handler stops taking new work
+ * at min(run, remaining − safety) = 50 s, so a step started at 49 s still has 60 s. The longest
+ * step is a queued URL image's: its download (IMAGE_DOWNLOAD_TIMEOUT_MS, 30 s), then the upstream
+ * create (UPSTREAM_TIMEOUT_MS, 15 s). Runs overlap the next minute's by up to 50 s; leases keep
+ * them apart, and LEASE_MS (5 min) outlasts any run.
  */
-export const pollerTimeoutSeconds = 90;
+export const pollerTimeoutSeconds = 110;
 
 /** Deliveries EventBridge Scheduler could not make (throttled, function missing) land here. */
 export const pollerDeadLetters = new sst.aws.Queue("PollerDeadLetters");

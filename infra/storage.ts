@@ -1,3 +1,4 @@
+import { bucketLayout } from "../functions/core/output-keys";
 import { narrowLinks } from "./link-policies";
 
 narrowLinks();
@@ -25,5 +26,39 @@ export const table = new sst.aws.Dynamo("Tasks", {
   ttl: "expiresAt",
 });
 
-/** inbox/, inputs/, outputs/, inbox-errors/ (functions/core/output-keys.ts). Private: SST's default. */
-export const bucket = new sst.aws.Bucket("Media");
+/**
+ * inputs/ holds our copy of each task's image, read by the upstream through a presigned URL while
+ * the task runs (TASK_DEADLINE_MS, 2 h; INPUT_URL_TTL_SECONDS, 6 h): a week is ample, and the copies
+ * stop accruing storage after it.
+ */
+export const inputsExpireAfterDays = 7;
+
+/** Parts of a multipart upload that never completed (a poller stopped mid-copy) are billed until aborted. */
+export const incompleteUploadsAbortAfterDays = 1;
+
+/**
+ * inbox/, inputs/, outputs/, inbox-errors/ (functions/core/output-keys.ts). Private: SST's default.
+ * No CORS: nothing reads the bucket from a browser (videos are fetched by presigned URL, which
+ * needs none), and SST's default CORS would allow every origin every method.
+ */
+export const bucket = new sst.aws.Bucket("Media", {
+  cors: false,
+  lifecycle: [
+    { id: "expire-inputs", prefix: bucketLayout.inputsPrefix, expiresIn: `${inputsExpireAfterDays} days` },
+  ],
+  transform: {
+    // SST's lifecycle rules cannot say "abort incomplete multipart uploads": add that rule here,
+    // to the same (one per bucket) lifecycle configuration.
+    lifecycle: (args) => {
+      args.rules = $output(args.rules).apply((rules) => [
+        ...(rules ?? []),
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: incompleteUploadsAbortAfterDays },
+        },
+      ]);
+    },
+  },
+});

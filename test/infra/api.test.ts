@@ -14,6 +14,23 @@ describe("the api's endpoint", () => {
   });
 });
 
+describe("the api's throttle", () => {
+  it("is a reserved concurrency of 50: a flood on the public URL gets 429s, not the whole account", async () => {
+    const api = functionFor(await synthesize(), handlers.api);
+    expect(api.lambda.inputs.reservedConcurrentExecutions).toBe(50);
+  });
+
+  it("is the api's alone: the other functions draw on the account's unreserved pool", async () => {
+    const synthesis = await synthesize();
+    for (const handler of [handlers.poller, handlers.ingest, handlers.notify]) {
+      expect(
+        functionFor(synthesis, handler).lambda.inputs.reservedConcurrentExecutions,
+        handler,
+      ).toBeUndefined();
+    }
+  });
+});
+
 describe("the stack's outputs", () => {
   it("name the api URL, the bucket and the table", async () => {
     const { outputs } = await synthesize();

@@ -66,12 +66,8 @@ describe("permissions", () => {
 
   it.each(names)("%s can use the table's items and indexes but not manage the table", async (name) => {
     const { statements } = functionFor(await synthesize(), handlers[name]);
-    for (const action of [
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:ConditionCheckItem",
-    ]) {
+    // What the adapters call: GetItem, Query, PutItem, and TransactWriteItems of Put and Update items.
+    for (const action of ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]) {
       expect(allows(statements, action, tableArn), action).toBe(true);
     }
     expect(allows(statements, "dynamodb:Query", `${tableArn}/index/byDue`)).toBe(true);
@@ -80,8 +76,32 @@ describe("permissions", () => {
       "dynamodb:UpdateTable",
       "dynamodb:UpdateTimeToLive",
       "dynamodb:Scan",
+      // No adapter deletes an item (TTL does, with no permission of ours) or batches reads or checks.
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
     ]) {
       expect(allows(statements, action, tableArn), action).toBe(false);
+    }
+  });
+
+  it.each(names)("%s deletes only what it removes itself, never inbox/ or outputs/", async (name) => {
+    // Prepare
+    const synthesis = await synthesize();
+    const { statements } = functionFor(synthesis, handlers[name]);
+    const object = (key: string) => `arn:aws:s3:::${synthesis.outputs.bucket}/${key}`;
+
+    // Assess: submitTask (api, ingest) drops its unused input copy; ingest a stale error report.
+    expect(allows(statements, "s3:DeleteObject", object("inputs/t1")), "inputs/").toBe(
+      name === "api" || name === "ingest",
+    );
+    expect(
+      allows(statements, "s3:DeleteObject", object("inbox-errors/a/cat.jpg.json")),
+      "inbox-errors/",
+    ).toBe(name === "ingest");
+    for (const key of ["inbox/photo.jpg", "outputs/t1.mp4", "outputs/t1.json"]) {
+      expect(allows(statements, "s3:DeleteObject", object(key)), key).toBe(false);
     }
   });
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createTableInput } from "../../functions/adapters/dynamo/table-definition.js";
+import { bucketLayout } from "../../functions/core/output-keys.js";
 import { synthesize } from "./support/synthesize.js";
-import { resourceTypes, theOne } from "./support/topology.js";
+import { functionFor, handlers, ofType, resourceTypes, settingsOf, theOne } from "./support/topology.js";
+
+type LifecycleRule = {
+  id: string;
+  status: string;
+  filter?: { prefix?: string };
+  expiration?: { days?: number };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+};
+
+const day = 24 * 3600 * 1000;
 
 type GlobalIndex = { name: string; hashKey: string; rangeKey?: string; projectionType: string };
 
@@ -75,5 +86,59 @@ describe("the Media bucket", () => {
     const synthesis = await synthesize();
     const bucket = theOne(synthesis, resourceTypes.bucket);
     expect(bucket.name).toBe("MediaBucket");
+  });
+});
+
+describe("the Media bucket's lifecycle", () => {
+  const rules = async () => {
+    const synthesis = await synthesize();
+    const lifecycle = theOne(synthesis, resourceTypes.lifecycle).inputs;
+    expect(lifecycle.bucket).toBe(synthesis.outputs.bucket);
+    return lifecycle.rules as LifecycleRule[];
+  };
+
+  it("aborts incomplete multipart uploads after a day, in the whole bucket", async () => {
+    const abort = (await rules()).filter((rule) => rule.abortIncompleteMultipartUpload);
+    expect(abort).toEqual([
+      {
+        id: expect.any(String),
+        status: "Enabled",
+        filter: {},
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      },
+    ]);
+  });
+
+  it("expires inputs/ and nothing else", async () => {
+    const expiring = (await rules()).filter((rule) => rule.expiration);
+    expect(expiring).toEqual([
+      {
+        id: expect.any(String),
+        status: "Enabled",
+        filter: { prefix: bucketLayout.inputsPrefix },
+        expiration: { days: 7 },
+      },
+    ]);
+  });
+
+  it("keeps an input image for longer than a task can need it", async () => {
+    // Prepare: the upstream reads inputs/ by presigned URL, at most until the task's deadline.
+    const synthesis = await synthesize();
+    const [inputs] = (await rules()).filter((rule) => rule.filter?.prefix === bucketLayout.inputsPrefix);
+    const settings = settingsOf(functionFor(synthesis, handlers.api));
+
+    // Assess
+    const keptMs = (inputs?.expiration?.days ?? 0) * day;
+    expect(keptMs).toBeGreaterThan(settings.TASK_DEADLINE_MS);
+    expect(keptMs).toBeGreaterThan(settings.INPUT_URL_TTL_SECONDS * 1000);
+  });
+});
+
+describe("the Media bucket's CORS", () => {
+  it("is not configured: no browser reads the bucket, and SST's default allows every origin", async () => {
+    const synthesis = await synthesize();
+    expect(ofType(synthesis, resourceTypes.cors)).toEqual([]);
+    expect(ofType(synthesis, resourceTypes.corsV2)).toEqual([]);
+    expect(theOne(synthesis, resourceTypes.bucket).inputs.corsRules ?? []).toEqual([]);
   });
 });

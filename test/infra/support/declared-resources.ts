@@ -22,8 +22,9 @@ export function declaredResources(file = path.join(root, "sst-env.d.ts")) {
   return entries;
 }
 
-/** The Resource names functions/config/linked-resources.ts reads (`"Tasks" in resources`). */
+/** The Resource names functions/config/linked-resources.ts reads (`Resource.Tasks.name`). */
 export function resourcesReadByHandlers() {
   const source = readFileSync(path.join(root, "functions/config/linked-resources.ts"), "utf8");
-  return [...source.matchAll(/"(\w+)" in resources/g)].map((match) => match[1] as string).sort();
+  const names = [...source.matchAll(/\bResource\.(\w+)\./g)].map((match) => match[1] as string);
+  return [...new Set(names)].sort();
 }

@@ -10,18 +10,22 @@ export type BuiltFunction = {
   functionID: string;
   handler: string;
   links: Record<string, Record<string, unknown>>;
-  properties: { minify?: boolean; architecture?: string };
+  properties: { minify?: boolean; architecture?: string; format?: "esm" | "cjs" };
+  /** The module format esbuild wrote, and the file SST would ship (.mjs for ESM, .cjs for CommonJS). */
+  format: "esm" | "cjs";
+  outfile: string;
   bundleBytes: number;
   errors: string[];
 };
 
-type BuildInput = Omit<BuiltFunction, "bundleBytes" | "errors">;
+type BuildInput = Omit<BuiltFunction, "format" | "outfile" | "bundleBytes" | "errors">;
 type BuildOutput = { handler: string; out: string; errors: string[]; sourcemaps: string[] };
 
 const handlerExtensions = [".ts", ".mts", ".js", ".mjs"];
 
 /**
- * Bundles a handler with the options of SST 4.17.1's Node runtime (pkg/runtime/node/build.go): ESM,
+ * Bundles a handler with the options of SST 4.17.1's Node runtime (pkg/runtime/node/build.go): ESM
+ * as <file>.mjs unless `nodejs.format` is "cjs" (then CommonJS as <file>.cjs, `main` fields only),
  * node platform, `module` before `main`, the require/__dirname banner, minified when asked. An import
  * that does not resolve, a missing file or a missing export is an error, as it would fail a deploy.
  */
@@ -29,28 +33,30 @@ async function bundleHandler(input: BuildInput, built: BuiltFunction[]): Promise
   const out = path.join(root, ".sst", "artifacts", `${input.functionID}-src`);
   const dot = input.handler.lastIndexOf(".");
   const [base, exportName] = [input.handler.slice(0, dot), input.handler.slice(dot + 1)];
+  const format = input.properties.format === "cjs" ? "cjs" : "esm";
   const file = handlerExtensions.map((extension) => path.join(root, base + extension)).find(existsSync);
   if (!file) {
     const errors = [`Handler not found: ${input.handler}`];
-    built.push({ ...input, bundleBytes: 0, errors });
+    built.push({ ...input, format, outfile: "", bundleBytes: 0, errors });
     return { handler: "", out, errors, sourcemaps: [] };
   }
 
   mkdirSync(out, { recursive: true });
-  const fileName = path.basename(file, path.extname(file));
-  const outfile = path.join(out, `${fileName}.mjs`);
+  // Lambda's handler string allows one dot, between the file and the export.
+  const fileName = path.basename(file, path.extname(file)).replaceAll(".", "-");
+  const outfile = path.join(out, `${fileName}.${format === "esm" ? "mjs" : "cjs"}`);
   const result = await esbuild
     .build({
       entryPoints: [file],
       platform: "node",
-      format: "esm",
+      format,
       target: "esnext",
       bundle: true,
       keepNames: true,
       metafile: true,
       write: true,
       outfile,
-      mainFields: ["module", "main"],
+      mainFields: format === "esm" ? ["module", "main"] : ["main"],
       external: ["sharp", "pg-native"],
       minify: input.properties.minify === true,
       logLevel: "silent",
@@ -72,10 +78,11 @@ async function bundleHandler(input: BuildInput, built: BuiltFunction[]): Promise
     e.location ? `${e.text} (${e.location.file}:${e.location.line})` : e.text,
   );
   const output = Object.values(result.metafile?.outputs ?? {}).find((candidate) => candidate.entryPoint);
-  if (errors.length === 0 && !output?.exports.includes(exportName ?? "")) {
+  // esbuild lists the exports of ESM output only; a CommonJS bundle fails the format assertion instead.
+  if (errors.length === 0 && format === "esm" && !output?.exports.includes(exportName ?? "")) {
     errors.push(`${path.relative(root, file)} does not export "${exportName}"`);
   }
-  built.push({ ...input, bundleBytes: output?.bytes ?? 0, errors });
+  built.push({ ...input, format, outfile, bundleBytes: output?.bytes ?? 0, errors });
   return { handler: `${fileName}.${exportName}`, out, errors, sourcemaps: [] };
 }
 

@@ -23,6 +23,9 @@ type Pulumi = {
       stack: string,
       preview: boolean,
     ): Promise<void>;
+    getMonitor(): unknown;
+    /** What the CLI's language host does: the program runs inside the root Stack resource. */
+    runInPulumiStack(init: () => Promise<unknown>): Promise<unknown>;
   };
   all(values: unknown[]): { apply<T>(callback: (values: unknown[]) => T): unknown };
 };
@@ -107,5 +110,23 @@ export async function installMocks(project: string, stack: string) {
     stack,
     false,
   );
+  nameChildrenOfTheStackAsTheEngineDoes();
   return { declared, activity };
 }
+
+type MockMonitor = { newUrn(parent: string | undefined, type: string, name: string): string };
+
+/**
+ * The engine leaves the root stack out of a resource's type chain (`…::sst:aws:Dynamo::Tasks`);
+ * Pulumi's mock monitor prefixes it (`pulumi:pulumi:Stack$sst:aws:Dynamo`), and SST derives link
+ * types (`Resource.Tasks.type`) from that chain. Programs run inside the stack (so that stack
+ * transformations, SST's `$transform`, work), hence this one correction to the mock.
+ */
+function nameChildrenOfTheStackAsTheEngineDoes() {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const newUrn = monitor.newUrn.bind(monitor);
+  monitor.newUrn = (parent, type, name) =>
+    newUrn(parent?.split("::")[2] === rootStackType ? undefined : parent, type, name);
+}
+
+const rootStackType = "pulumi:pulumi:Stack";

@@ -4,13 +4,41 @@ import { appName, buildProgram, stage } from "./build-program.js";
 import { type BuiltFunction, startFakeSstServer } from "./fake-sst-server.js";
 import { type Activity, type DeclaredResource, installMocks, pulumi } from "./pulumi-mocks.js";
 
+/** What sst.config.ts's `app()` answers: the settings SST applies before run(). */
+export type AppSettings = {
+  name: string;
+  removal: string;
+  protect: boolean;
+  home: string;
+  providers: { aws?: { region?: string } };
+};
+
 export type Synthesis = {
   resources: DeclaredResource[];
   functions: BuiltFunction[];
   outputs: Record<string, unknown>;
+  /** The config's own app(), for a stage of the test's choosing. */
+  app(input: { stage: string }): AppSettings;
 };
 
-type Program = { default: { run(): Promise<Record<string, unknown>> } };
+type Program = {
+  default: { app(input: { stage: string }): AppSettings; run(): Promise<Record<string, unknown>> };
+};
+
+/**
+ * The deployer's shell for this synthesis: some DEPLOY_* settings set, the others not, so that the
+ * tests see both what is passed through and what is left to the defaults. Whatever DEPLOY_* the
+ * test runner's own shell has is ignored.
+ */
+export const deployShell = {
+  DEPLOY_INBOX_DEFAULT_PROMPT: "A slow pan across the picture",
+  DEPLOY_INBOX_MAX_BYTES: "10485760",
+} as const;
+
+function useDeployShell() {
+  for (const name of Object.keys(process.env)) if (name.startsWith("DEPLOY_")) delete process.env[name];
+  Object.assign(process.env, deployShell);
+}
 
 /** Components keep registering resources from `apply` callbacks after run() returns. */
 async function untilQuiet(activity: Activity, quietMs = 800, maxMs = 60_000) {
@@ -55,6 +83,7 @@ function failOnBuildErrors(built: BuiltFunction[], watch: { stopped: boolean }):
 async function runProgram(): Promise<Synthesis> {
   // An unset secret fails the run, as `sst deploy` would.
   process.env.SST_SECRET_UpstreamApiKey ??= "test-upstream-key";
+  useDeployShell();
   const { declared, activity } = await installMocks(appName, stage);
   const server = await startFakeSstServer(activity);
   const programFile = await buildProgram();
@@ -62,9 +91,15 @@ async function runProgram(): Promise<Synthesis> {
   try {
     const program = (await import(pathToFileURL(programFile).href)) as Program;
     const synthesis = (async () => {
-      const outputs = await resolveOutputs(await program.default.run());
+      // Inside the root stack, as `sst deploy` runs it: stack transformations ($transform) need it.
+      let returned: Record<string, unknown> = {};
+      await pulumi.runtime.runInPulumiStack(async () => {
+        returned = await program.default.run();
+      });
+      const outputs = await resolveOutputs(returned);
       await untilQuiet(activity);
-      return { resources: declared, functions: server.built, outputs };
+      const app = (input: { stage: string }) => program.default.app(input);
+      return { resources: declared, functions: server.built, outputs, app };
     })();
     const result = await Promise.race([synthesis, failOnBuildErrors(server.built, watch)]);
     const lateError = buildErrors(server.built);

@@ -1,3 +1,4 @@
+import { type Environment, parseSettings } from "../../../functions/config/settings.js";
 import type { BuiltFunction } from "./fake-sst-server.js";
 import type { DeclaredResource, RecordedInputs } from "./pulumi-mocks.js";
 import type { Synthesis } from "./synthesize.js";
@@ -27,6 +28,11 @@ export const resourceTypes = {
   functionUrl: "aws:lambda/functionUrl:FunctionUrl",
   role: "aws:iam/role:Role",
   eventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+  corsV2: "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2",
 } as const;
 
 export function ofType(synthesis: Synthesis, type: string): DeclaredResource[] {
@@ -68,6 +74,23 @@ export function functionFor(synthesis: Synthesis, handler: string): DeployedFunc
 export function handlerOfArn(synthesis: Synthesis, arn: string): string | undefined {
   const resourceName = arn.split("/").at(-1);
   return synthesis.functions.find((built) => `${built.functionID}Function` === resourceName)?.handler;
+}
+
+/** The SQS queue an SST `sst.aws.Queue` named `component` declared (`<component>Queue`). */
+export function queueOf(synthesis: Synthesis, component: string): DeclaredResource {
+  return theOneNamed(synthesis, resourceTypes.queue, `${component}Queue`);
+}
+
+/** The mock ARN of a queue as later resources see it. */
+export const queueArn = (component: string) => `arn:aws:sqs:us-east-1:123456789012:${component}Queue`;
+
+/**
+ * The settings a deployed function would parse at its cold start: its environment plus what its
+ * links provide (placeholders here), through the very parseSettings of functions/config.
+ */
+export function settingsOf(deployed: DeployedFunction): Environment {
+  const linked = { TABLE_NAME: "TasksTable", BUCKET: "media-bucket", UPSTREAM_API_KEY: "linked-secret" };
+  return parseSettings({ ...linked, ...deployed.environment }).environment;
 }
 
 function theOneNamed(synthesis: Synthesis, type: string, name: string): DeclaredResource {
