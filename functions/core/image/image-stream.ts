@@ -37,7 +37,10 @@ export async function peekStream(
       await iterator.return?.();
     }
   }
-  return { head, whole: Readable.from(replay(), { objectMode: false }) };
+  const whole = Readable.from(replay(), { objectMode: false });
+  // Destroyed before its first read, a stream of a generator never runs the generator's `finally`.
+  whole.once("close", () => source.destroy());
+  return { head, whole };
 }
 
 /** Raised inside a stream that passed its byte limit. */

@@ -22,34 +22,45 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   const claimed = await claim(deps, task);
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
-  const now = deps.clock.now();
-  // Past the deadline only work still waiting on the upstream fails; a finished video is kept.
-  if (now > claimed.deadlineAt && waitsOnUpstream(claimed)) {
+  // Past the deadline a task fails, unless its video is already in the bucket: that one is finished.
+  if (deps.clock.now() > claimed.deadlineAt && !(await hasStoredVideo(deps, claimed))) {
     return failTask(deps, claimed, {
       code: "upstream_timeout",
       message: "the task did not finish before its deadline",
     });
   }
+  // Each write bumps the version: failures below must be recorded on the latest one.
+  let current = claimed;
   try {
-    switch (claimed.phase) {
-      case "queued":
-        return await submitUpstream(deps, await withStagedImage(deps, claimed));
-      case "submitted":
-      case "generating":
-        return await pollUpstream(deps, claimed);
-      case "copying":
-        return await copyVideo(deps, claimed);
-      case "notifying":
-        return await completeTask(deps, claimed.id);
-      default:
-        return claimed;
-    }
+    if (current.phase === "queued") current = await withStagedImage(deps, current);
+    return await takeStep(deps, current);
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
-    const failure = permanentFailure(deps, claimed, error);
-    if (failure) return failTask(deps, claimed, failure);
-    return retryLater(deps, claimed, error);
+    const failure = permanentFailure(deps, current, error);
+    if (failure) return failTask(deps, current, failure);
+    return retryLater(deps, current, error);
   }
+}
+
+async function takeStep(deps: Deps, task: Task): Promise<Task> {
+  switch (task.phase) {
+    case "queued":
+      return submitUpstream(deps, task);
+    case "submitted":
+    case "generating":
+      return pollUpstream(deps, task);
+    case "copying":
+      return copyVideo(deps, task);
+    case "notifying":
+      return completeTask(deps, task.id);
+    default:
+      return task;
+  }
+}
+
+async function hasStoredVideo(deps: Deps, task: Task): Promise<boolean> {
+  if (task.phase === "notifying") return true;
+  return task.phase === "copying" && deps.media.exists(videoKey(task.id));
 }
 
 /** The task's failure if `error` means trying again cannot help, else undefined. */
@@ -68,10 +79,6 @@ async function withStagedImage(deps: Deps, task: Task): Promise<Task> {
   if (task.image.kind !== "url") return task;
   const image = await stageRemoteImage(deps, task.id, task.image.url);
   return deps.tasks.saveTask(touchTask(task, { image }, deps.clock.now()));
-}
-
-function waitsOnUpstream(task: Task): boolean {
-  return task.phase === "queued" || task.phase === "submitted" || task.phase === "generating";
 }
 
 /**
