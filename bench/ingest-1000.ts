@@ -7,7 +7,6 @@ import { tableShape } from "../functions/adapters/dynamo/table-definition.js";
 import { buildDeps } from "../functions/config/build-deps.js";
 import { parseSettings } from "../functions/config/settings.js";
 import { newWebhookSecret } from "../functions/core/api-keys.js";
-import { ingestOptionsFrom } from "../functions/core/inbox/ingest-options.js";
 import { bucketLayout } from "../functions/core/output-keys.js";
 import { ingestObjects } from "../functions/core/use-cases/ingest-objects.js";
 import { startDynamoDbLocal } from "../local/servers/dynamodb-local.js";
@@ -139,7 +138,7 @@ export async function runIngest1000(): Promise<void> {
       })),
     );
     const replayStartedAt = performance.now();
-    const replay = await ingestObjects(deps, ingestOptionsFrom(settings.environment), objects);
+    const replay = await ingestObjects(deps, settings.ingest, objects);
     const replayMs = performance.now() - replayStartedAt;
     const duplicates = replay.filter((outcome) => outcome.outcome === "duplicate").length;
     const afterReplay = await countTasks();

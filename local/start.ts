@@ -29,8 +29,7 @@ async function stopAll(code: number) {
   stopping = true;
   if (code === 0) console.log("\nstopping the local stack…");
   for (const stop of stops.reverse()) await stop().catch(() => {});
-  if (code === 0)
-    console.log("stopped; the data is kept for the next start (npm run reset wipes it)");
+  if (code === 0) console.log("stopped; the data is kept for the next start (npm run reset wipes it)");
   process.exit(code);
 }
 process.on("SIGINT", () => void stopAll(0));

@@ -11,6 +11,7 @@ import { basename, join, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { localDefaults } from "../local/stack/local-config.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -20,8 +21,8 @@ const { positionals, values } = parseArgs({
     resolution: { type: "string" },
     model: { type: "string" },
     to: { type: "string", default: "inbox/" },
-    endpoint: { type: "string", default: `http://127.0.0.1:${process.env.S3_PORT || "4569"}` },
-    bucket: { type: "string", default: process.env.BUCKET || "hailuo-local" },
+    endpoint: { type: "string", default: `http://127.0.0.1:${process.env.S3_PORT || localDefaults.S3_PORT}` },
+    bucket: { type: "string", default: process.env.BUCKET || localDefaults.BUCKET },
   },
 });
 if (positionals.length === 0 || !values.to.startsWith("inbox/")) {
@@ -82,8 +83,10 @@ for (const file of await filesOf(positionals)) {
   }).done();
   console.log(`dropped s3://${values.bucket}/${key}`);
 }
+const api = `http://127.0.0.1:${process.env.PORT || localDefaults.PORT}`;
+const key = process.env.LOCAL_API_KEY || localDefaults.LOCAL_API_KEY;
 console.log(
   "\nEach image becomes a task of the drop folder's owner: follow them with\n" +
-    '  curl -s "http://127.0.0.1:3000/api/v1/tasks?limit=10" -H "Authorization: Bearer local-dev-key"\n' +
+    `  curl -s "${api}/api/v1/tasks?limit=10" -H "Authorization: Bearer ${key}"\n` +
     "Videos land at outputs/<task_id>.mp4; refused files get a report under inbox-errors/.",
 );

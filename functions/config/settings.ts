@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CoreSettings } from "../core/deps.js";
-import { ingestOptionsFrom } from "../core/inbox/ingest-options.js";
+import { type IngestOptions, ingestOptionsFrom } from "../core/inbox/ingest-options.js";
 import { resolveSettings } from "../core/inbox/resolve-settings.js";
 import { defaultPriceTable, type PriceTable } from "../core/pricing.js";
 
@@ -32,7 +32,10 @@ const environmentSchema = z.object({
   /** Callers' image URLs: the wait for the answer's headers, and the whole download (20 MB at most). */
   IMAGE_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
   IMAGE_DOWNLOAD_TIMEOUT_MS: positiveInt.default(30_000),
-  /** Fetch attempts of an image that keeps failing in a way that may pass, before the task fails. */
+  /**
+   * The poller's tries at an image URL that keeps failing in a way that may pass, before the task
+   * fails with image_unreachable (the try while the create request waits comes on top).
+   */
   IMAGE_FETCH_ATTEMPTS: positiveInt.default(5),
   UPSTREAM_POLL_INTERVAL_MS: positiveInt.default(5_000),
   POLL_INTERVAL_MS: positiveInt.default(2_000),
@@ -83,6 +86,8 @@ export type Environment = z.output<typeof environmentSchema>;
 export type Settings = {
   environment: Environment;
   core: CoreSettings;
+  /** The drop folder's options (INBOX_*), for the ingest handler and the local stack alike. */
+  ingest: IngestOptions;
 };
 
 export class SettingsError extends Error {
@@ -96,7 +101,8 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
     throw new SettingsError(`invalid configuration:\n${problems.join("\n")}`);
   }
   const environment = parsed.data;
-  const problems = crossFieldProblems(environment);
+  const ingest = ingestOptionsFrom(environment);
+  const problems = crossFieldProblems(environment, ingest);
   if (problems.length > 0) {
     throw new SettingsError(
       `invalid configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`,
@@ -115,11 +121,12 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
     },
+    ingest,
   };
 }
 
 /** Rules that span variables, or that reuse the domain's own validation. */
-function crossFieldProblems(environment: Environment): string[] {
+function crossFieldProblems(environment: Environment, ingest: IngestOptions): string[] {
   const problems: string[] = [];
   if (environment.UPSTREAM === "apiinone" && environment.UPSTREAM_API_KEY === "") {
     problems.push(
@@ -127,7 +134,7 @@ function crossFieldProblems(environment: Environment): string[] {
     );
   }
   // A bad default would reject every dropped image with a report blaming the image: refuse it here.
-  const defaults = resolveSettings([{ kind: "defaults", values: ingestOptionsFrom(environment).defaults }], {
+  const defaults = resolveSettings([{ kind: "defaults", values: ingest.defaults }], {
     allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
   });
   if (!defaults.ok) {

@@ -1,3 +1,5 @@
+import type { FailureCode } from "./task/failure-codes.js";
+
 /** Domain errors. Adapters translate SDK and HTTP failures into these; the HTTP layer maps them once. */
 export class GatewayError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -75,7 +77,7 @@ export class UpstreamRetryableError extends GatewayError {
 /** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
 export class UpstreamPermanentError extends GatewayError {
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Duration, Model, Resolution } from "./create-request.js";
+import type { FailureCode } from "./task/failure-codes.js";
 import type { Phase } from "./task/phases.js";
 import type { Task } from "./task/task.js";
 import type { Tenant } from "./tenant.js";
@@ -104,7 +105,8 @@ export type StoredObjectHead = {
 
 /** Reads a caller's image URL. Throws ImageFetchError, nothing else. */
 export type ImageSource = {
-  open(url: string): Promise<{ body: Readable; contentType: string | undefined }>;
+  /** The image's bytes, as they come; their format is read from the bytes, not from headers. */
+  open(url: string): Promise<Readable>;
 };
 
 export type UpstreamCreateRequest = {
@@ -119,7 +121,7 @@ export type UpstreamCreateRequest = {
 export type UpstreamTaskState =
   | { state: "running"; progress?: number }
   | { state: "succeeded"; videoUrl: string }
-  | { state: "failed"; code: string; message: string };
+  | { state: "failed"; code: FailureCode; message: string };
 
 /** An upstream provider. Throws UpstreamRetryableError or UpstreamPermanentError, nothing else. */
 export type UpstreamProvider = {
@@ -132,7 +134,8 @@ export type UpstreamProvider = {
 
 export type WebhookAttemptResult =
   | { ok: true; status: number }
-  | { ok: false; status?: number; error: string; retryAfterMs?: number };
+  /** `retryable: false` when no later attempt can do better (the secret cannot sign, the tenant is gone). */
+  | { ok: false; status?: number; error: string; retryAfterMs?: number; retryable?: false };
 
 export type WebhookSender = {
   send(request: {

@@ -5,15 +5,26 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** The defaults of the local stack's knobs; tools that talk to a running stack start from them too. */
+export const localDefaults = {
+  PORT: 3000,
+  S3_PORT: 4569,
+  DYNAMODB_PORT: 8000,
+  SIM_PORT: 4010,
+  BUCKET: "hailuo-local",
+  TABLE_NAME: "hailuo-local-tasks",
+  LOCAL_API_KEY: "local-dev-key",
+} as const;
+
 /** The local stack's own knobs (the functions' settings are in functions/config/settings.ts). */
 const localSchema = z.object({
-  PORT: port.default(3000),
-  S3_PORT: port.default(4569),
-  DYNAMODB_PORT: port.default(8000),
-  SIM_PORT: port.default(4010),
-  BUCKET: z.string().min(3).default("hailuo-local"),
-  TABLE_NAME: z.string().min(1).default("hailuo-local-tasks"),
-  LOCAL_API_KEY: z.string().min(8).default("local-dev-key"),
+  PORT: port.default(localDefaults.PORT),
+  S3_PORT: port.default(localDefaults.S3_PORT),
+  DYNAMODB_PORT: port.default(localDefaults.DYNAMODB_PORT),
+  SIM_PORT: port.default(localDefaults.SIM_PORT),
+  BUCKET: z.string().min(3).default(localDefaults.BUCKET),
+  TABLE_NAME: z.string().min(1).default(localDefaults.TABLE_NAME),
+  LOCAL_API_KEY: z.string().min(8).default(localDefaults.LOCAL_API_KEY),
   LOCAL_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, { error: "LOCAL_WEBHOOK_SECRET must be a whsec_ secret" })

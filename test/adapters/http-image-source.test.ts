@@ -41,11 +41,10 @@ describe("the HTTP image source", () => {
     return error;
   }
 
-  it("streams the image with its content type, following redirects", async () => {
+  it("streams the image, following redirects", async () => {
     const image = await source().open(`${host.url}/moved.jpg`);
 
-    expect(image.contentType).toBe("image/jpeg");
-    expect(await text(image.body)).toBe("jpeg bytes");
+    expect(await text(image)).toBe("jpeg bytes");
   });
 
   it("treats 4xx answers and broken redirects as permanent", async () => {

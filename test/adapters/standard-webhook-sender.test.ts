@@ -154,7 +154,7 @@ describe("the Standard Webhooks sender", () => {
 
     const result = await sender.send({ ...message(endpoint.url), secret: "whsec_!!!" });
 
-    expect(result).toMatchObject({ ok: false });
+    expect(result).toMatchObject({ ok: false, retryable: false });
     expect(result.ok ? "" : result.error).toContain("could not sign the webhook");
     expect(endpoint.received).toHaveLength(0);
   });

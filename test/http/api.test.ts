@@ -238,7 +238,7 @@ describe("the HTTP API", () => {
       tenantId: "lister",
       phase: "failed",
       createdAt: at(20),
-      error: { code: "x", message: "y" },
+      error: { code: "generation_failed", message: "y" },
     });
     const queued = aTask({ tenantId: "lister", createdAt: at(10) });
     for (const task of [done, failed, queued]) await stack.deps.tasks.createTask(task, lister);
@@ -257,6 +257,23 @@ describe("the HTTP API", () => {
     expect(ids(second)).toEqual([done.id]);
     // The stack's own tenant never sees them.
     expect(ids((await (await get("/api/v1/tasks?limit=100")).json()) as Page)).not.toContain(done.id);
+
+    // Filtered pages of one: every failed task once, newest first, none of the others in between.
+    const olderFailed = aTask({
+      tenantId: "lister",
+      phase: "failed",
+      createdAt: at(40),
+      error: { code: "content_moderation", message: "z" },
+    });
+    await stack.deps.tasks.createTask(olderFailed, lister);
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    for (let page = 0; cursor !== null && page < 10; page++) {
+      const next = await list(`?status=FAILED&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      seen.push(...ids(next));
+      cursor = next.data.next_cursor;
+    }
+    expect(seen).toEqual([failed.id, olderFailed.id]);
   });
 
   it("refuses list queries out of their rules with a 400 naming the parameter", async () => {

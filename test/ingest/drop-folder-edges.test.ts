@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorReportKey } from "../../functions/core/inbox/error-report.js";
-import { ingestOptionsFrom } from "../../functions/core/inbox/ingest-options.js";
 import { maxSettingsFileBytes } from "../../functions/core/inbox/resolve-settings.js";
 import { ingestObjects } from "../../functions/core/use-cases/ingest-objects.js";
 import { makeImageOf, makeJpeg, withTrailer } from "./support/images.js";
@@ -107,7 +106,7 @@ describe("the drop folder, at its edges", () => {
     const ownerless = await startInboxStack({ env: { INBOX_TENANT_ID: "nobody-owns-this" } });
     try {
       const { eTag, size } = await ownerless.putSilently("inbox/orphan.jpg", image());
-      const options = ingestOptionsFrom(ownerless.settings.environment);
+      const options = ownerless.settings.ingest;
 
       const [outcome] = await ingestObjects(ownerless.deps, options, [
         { bucket: ownerless.bucket, key: "inbox/orphan.jpg", size, eTag },

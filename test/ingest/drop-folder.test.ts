@@ -1,7 +1,6 @@
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeS3EventKey } from "../../functions/adapters/s3/s3-event-keys.js";
-import { ingestOptionsFrom } from "../../functions/core/inbox/ingest-options.js";
 import { ingestObjects } from "../../functions/core/use-cases/ingest-objects.js";
 import { buildS3Event } from "../../local/servers/s3-event-record.js";
 import { notificationRules } from "../../local/stack/event-routes.js";
@@ -178,7 +177,7 @@ describe("the drop folder (ingest)", () => {
       const key = "inbox/twice/dog.jpg";
       const { eTag } = await stack.drop(key, image());
       const [first] = await tasksAt(key);
-      const options = ingestOptionsFrom(stack.settings.environment);
+      const options = stack.settings.ingest;
       const [outcome] = await ingestObjects(stack.deps, options, [
         { bucket: stack.bucket, key, size: 1, eTag },
       ]);
@@ -201,7 +200,7 @@ describe("the drop folder (ingest)", () => {
       const key = "inbox/replaced/cat.jpg";
       const old = await stack.putSilently(key, image());
       await stack.drop(key, image());
-      const options = ingestOptionsFrom(stack.settings.environment);
+      const options = stack.settings.ingest;
       const [outcome] = await ingestObjects(stack.deps, options, [
         { bucket: stack.bucket, key, size: 1, eTag: old.eTag },
       ]);
@@ -212,7 +211,7 @@ describe("the drop folder (ingest)", () => {
     it("ignores folder markers", async () => {
       const { eTag } = await stack.drop("inbox/empty-folder/", "");
       expect(await stack.exists("inbox-errors/inbox/empty-folder/.json")).toBe(false);
-      const options = ingestOptionsFrom(stack.settings.environment);
+      const options = stack.settings.ingest;
       const outcomes = await ingestObjects(stack.deps, options, [
         { bucket: stack.bucket, key: "inbox/empty-folder/", size: 0, eTag },
       ]);

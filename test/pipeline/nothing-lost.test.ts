@@ -7,13 +7,14 @@ import { buildDeps } from "../../functions/config/build-deps.js";
 import { createRequestSchema } from "../../functions/core/create-request.js";
 import type { Deps } from "../../functions/core/deps.js";
 import { completeVideos } from "../../functions/core/use-cases/complete-task.js";
+import { deliverWebhook } from "../../functions/core/use-cases/deliver-webhook.js";
 import { runPoller, sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
 import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { freePort } from "../../local/servers/free-port.js";
 import { startSimulator } from "../../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { testS3Client, testS3Endpoint } from "../support/aws-clients.js";
-import { aTask } from "../support/fixtures.js";
+import { aDelivery, aTask } from "../support/fixtures.js";
 import { pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -121,6 +122,26 @@ describe("nothing is lost", () => {
       phase: "submitted",
       image: { kind: "stored", key: `inputs/${task.id}`, contentType: "image/jpeg" },
     });
+  });
+
+  it("records an upstream refusal that follows a deferred image's copy, in the same step", async () => {
+    // The simulator wants another key: its answer to the create is a permanent 401.
+    const stack = await stackWith({ simulator: { generationMs: 100, apiKey: "not-the-stack-key" } });
+    const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
+    const host = await switchableImageHost(503);
+    const task = await submit(stack, { image: host.url });
+    host.serve(200, await readFile(exampleImagePath));
+
+    // One sweep: the copy and the refusal happen in the same step, and the refusal must stick.
+    await sweepDueWork(later(stack.deps, 60_000), { limit: 10, concurrency: 2 });
+
+    const failed = await stack.deps.tasks.getTask(task.id);
+    expect(failed).toMatchObject({
+      phase: "failed",
+      error: { code: "upstream_auth_failed" },
+      image: { kind: "stored", key: `inputs/${task.id}` },
+    });
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
   });
 
   it("fails a deferred image that breaks the rules, or is gone, with a stable code and a refund", async () => {
@@ -233,6 +254,22 @@ describe("nothing is lost", () => {
     expect(hook.hits()).toBe(3);
   });
 
+  it("gives up at once on a webhook that no retry can deliver (its tenant is gone)", async () => {
+    const stack = await stackWith({ simulator: false });
+    const hook = await receiver([]);
+    const delivery = aDelivery("01ghosttask", { tenantId: "tenant-that-was-removed", url: hook.url });
+    await stack.deps.deliveries.createDelivery(delivery);
+
+    const settled = await deliverWebhook(stack.deps, delivery);
+
+    expect(settled).toMatchObject({
+      state: "exhausted",
+      attempts: [{ error: expect.stringContaining("no longer exists") }],
+    });
+    expect(settled?.nextAttemptAt).toBeUndefined();
+    expect(hook.hits()).toBe(0);
+  });
+
   it("lets only one of two pollers work a task", async () => {
     const stack = await stackWith({ simulator: { generationMs: 60_000 } });
     const port = await freePort();
@@ -273,6 +310,26 @@ describe("nothing is lost", () => {
     const stored = await stack.deps.tasks.getTask(task.id);
     expect(stored).toMatchObject({ phase: "done", output: { key: `outputs/${task.id}.mp4` } });
     expect(stored?.error).toBeUndefined();
+  });
+
+  it("fails a task past its deadline whose video cannot be copied, with a refund", async () => {
+    const stack = await stackWith({ simulator: false });
+    const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
+    const task = aTask({
+      tenantId: stack.tenant.id,
+      phase: "copying",
+      upstream: { provider: "simulator", taskId: "sim_gone", videoUrl: "http://127.0.0.1:9/v.mp4" },
+      deadlineAt: Date.now() - 60_000,
+    });
+    await stack.deps.tasks.createTask(task, stack.tenant);
+
+    await sweepDueWork(stack.deps, { limit: 10, concurrency: 2 });
+
+    expect(await stack.deps.tasks.getTask(task.id)).toMatchObject({
+      phase: "failed",
+      error: { code: "upstream_timeout" },
+    });
+    expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
   });
 
   it("fails a task that overruns its deadline, with a refund", async () => {

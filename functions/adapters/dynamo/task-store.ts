@@ -96,8 +96,10 @@ export function createDynamoTaskStore(
       if (codes[1] === "ConditionalCheckFailed") {
         // A concurrent twin may have claimed the scope and spent the last credits in one go; DynamoDB
         // need not name every failed condition, so the scope is read before calling it a refusal.
-        if (idempotency && (await findIdempotent(idempotency.scope, Date.now()))) {
-          return replayIdempotent(idempotency);
+        const claimed = idempotency && (await findIdempotent(idempotency.scope, Date.now()));
+        if (claimed) {
+          if (claimed.requestHash !== idempotency.requestHash) throw new IdempotencyConflictError();
+          return { created: false, existingTaskId: claimed.taskId };
         }
         throw await creditsRefusal(tenant.id, task.credits);
       }

@@ -3,6 +3,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { type UrlPolicy, urlProblem } from "../../core/create-request.js";
 import { ImageFetchError } from "../../core/errors.js";
 import type { ImageSource } from "../../core/ports.js";
+import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
 
 export type HttpImageSourceOptions = {
   /** How long to wait for the answer's headers. */
@@ -24,16 +25,12 @@ export function createHttpImageSource(options: HttpImageSourceOptions): ImageSou
   const maxRedirects = options.maxRedirects ?? 3;
 
   async function request(url: string, download: AbortSignal): Promise<Response> {
-    const headers = new AbortController();
-    const timer = setTimeout(
-      () => headers.abort(new DOMException("no answer in time", "TimeoutError")),
-      options.timeoutMs,
-    );
     try {
-      return await fetchImpl(url, {
+      return await fetchWithTimeouts(fetchImpl, url, {
         redirect: "manual",
         headers: { accept: "image/jpeg, image/png, image/webp;q=0.9, */*;q=0.1" },
-        signal: AbortSignal.any([headers.signal, download]),
+        headersMs: options.timeoutMs,
+        signal: download,
       });
     } catch (error) {
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
@@ -41,8 +38,6 @@ export function createHttpImageSource(options: HttpImageSourceOptions): ImageSou
         ? "did not answer in time"
         : `could not be reached (${(error as Error).message})`;
       throw new ImageFetchError(`the image URL ${reason}`, true, { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -63,10 +58,7 @@ export function createHttpImageSource(options: HttpImageSourceOptions): ImageSou
           const retryable = status === 408 || status === 429 || status >= 500;
           throw new ImageFetchError(`the image URL answered HTTP ${status}`, retryable);
         }
-        return {
-          body: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-          contentType: response.headers.get("content-type") ?? undefined,
-        };
+        return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
       }
       throw new ImageFetchError(`the image URL redirects more than ${maxRedirects} times`, false);
     },

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
+import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
 import {
   classifyFailure,
   classifyNetworkError,
@@ -84,22 +85,13 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
     },
     async openVideo(videoUrl: string) {
       let response: Response;
-      const firstByte = new AbortController();
-      const timer = setTimeout(
-        () => firstByte.abort(new DOMException("no answer in time", "TimeoutError")),
-        options.timeoutMs,
-      );
       try {
-        response = await fetchImpl(videoUrl, {
-          signal: AbortSignal.any([
-            firstByte.signal,
-            AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
-          ]),
+        response = await fetchWithTimeouts(fetchImpl, videoUrl, {
+          headersMs: options.timeoutMs,
+          signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
         });
       } catch (error) {
         throw classifyNetworkError(error);
-      } finally {
-        clearTimeout(timer);
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();

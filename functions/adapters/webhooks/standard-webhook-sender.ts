@@ -17,7 +17,11 @@ export function createStandardWebhookSender(options: {
       try {
         signature = new Webhook(secret).sign(messageId, timestamp, body);
       } catch (error) {
-        return { ok: false, error: `could not sign the webhook: ${(error as Error).message}` };
+        return {
+          ok: false,
+          error: `could not sign the webhook: ${(error as Error).message}`,
+          retryable: false,
+        };
       }
       try {
         const response = await fetchImpl(url, {

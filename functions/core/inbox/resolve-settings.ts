@@ -8,7 +8,8 @@ export type InboxDefaults = { prompt: string; model: string; duration: string; r
 /** One place settings come from, in the order they win: metadata, sidecar, folders (nearest first), defaults. */
 export type SettingsLayer =
   | { kind: "metadata"; key: string; values: Record<string, string> }
-  | { kind: "sidecar" | "folder"; key: string; text: string; tooLarge?: boolean }
+  /** `text` is the file's first `maxSettingsFileBytes + 1` bytes at most: longer means too large. */
+  | { kind: "sidecar" | "folder"; key: string; text: string }
   | { kind: "defaults"; values: InboxDefaults };
 
 /** Why the settings cannot make a request: the file (or metadata) and the field, in words. */
@@ -93,7 +94,7 @@ function readLayer(layer: SettingsLayer): ReadLayer {
       return { ok: true, source: `the metadata of ${layer.key}`, fields: metadataFields(layer.values) };
     default: {
       const label = layer.kind === "sidecar" ? "the sidecar" : "the folder settings";
-      if (layer.tooLarge) {
+      if (Buffer.byteLength(layer.text) > maxSettingsFileBytes) {
         const message = `is over ${formatBytes(maxSettingsFileBytes)}; a settings file holds a few fields`;
         return { ok: false, problem: { source: `${label} ${layer.key}`, field: undefined, message } };
       }

@@ -32,16 +32,12 @@ export function createSettingsReader(media: MediaStore) {
     const sidecarKey = sidecars[sidecarIndex];
     const sidecarText = sidecarTexts[sidecarIndex];
     if (sidecarKey !== undefined && sidecarText !== undefined) {
-      layers.push({ kind: "sidecar", key: sidecarKey, ...checked(sidecarText) });
+      layers.push({ kind: "sidecar", key: sidecarKey, text: sidecarText });
     }
     folders.forEach((key, index) => {
       const text = folderTexts[index];
-      if (text !== undefined) layers.push({ kind: "folder", key, ...checked(text) });
+      if (text !== undefined) layers.push({ kind: "folder", key, text });
     });
     return layers;
   };
-}
-
-function checked(text: string): { text: string; tooLarge?: boolean } {
-  return Buffer.byteLength(text) > maxSettingsFileBytes ? { text: "", tooLarge: true } : { text };
 }

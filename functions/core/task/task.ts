@@ -1,5 +1,6 @@
 import type { Duration, Model, Resolution } from "../create-request.js";
 import { IllegalTransitionError } from "../errors.js";
+import type { FailureCode } from "./failure-codes.js";
 import { canMove, isTerminal, type Phase } from "./phases.js";
 
 /** Where a task came from: the HTTP API, or an object dropped into the bucket's inbox/. */
@@ -8,7 +9,8 @@ export type TaskSource = { kind: "api" } | { kind: "inbox"; bucket: string; key:
 /** The input image: our validated copy under inputs/, or the caller's URL until it can be copied. */
 export type ImageRef = { kind: "url"; url: string } | { kind: "stored"; key: string; contentType: string };
 
-export type TaskError = { code: string; message: string };
+/** Why a task failed: one of the stable codes clients branch on, and words for people. */
+export type TaskError = { code: FailureCode; message: string };
 
 export type Task = {
   id: string;

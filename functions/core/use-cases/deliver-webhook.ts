@@ -63,7 +63,8 @@ function afterAttempt(
     next.state = "delivered";
     return next;
   }
-  const delay = webhookRetryDelay(attempts.length, result.retryAfterMs);
+  const delay =
+    result.retryable === false ? undefined : webhookRetryDelay(attempts.length, result.retryAfterMs);
   if (delay === undefined) next.state = "exhausted";
   else next.nextAttemptAt = now + delay;
   return next;
@@ -76,7 +77,9 @@ async function sendOnce(
   timestamp: Date,
 ): Promise<WebhookAttemptResult> {
   const tenant = await deps.tenants.getTenant(delivery.tenantId);
-  if (!tenant) return { ok: false, error: `the tenant ${delivery.tenantId} no longer exists` };
+  if (!tenant) {
+    return { ok: false, error: `the tenant ${delivery.tenantId} no longer exists`, retryable: false };
+  }
   return deps.webhooks.send({
     url: delivery.url,
     messageId: delivery.id,

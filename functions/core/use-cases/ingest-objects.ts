@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { CreateRequest } from "../create-request.js";
 import type { Deps } from "../deps.js";
-import { GatewayError, InsufficientCreditsError, InvalidRequestError } from "../errors.js";
+import { InsufficientCreditsError, InvalidRequestError } from "../errors.js";
 import { formatBytes } from "../format-bytes.js";
 import { imageMimeType } from "../image/image-info.js";
 import {
@@ -30,9 +30,6 @@ export type IngestOutcome = { key: string; eTag: string } & (
   /** Something that may pass (S3, DynamoDB, configuration): the event should be delivered again. */
   | { outcome: "failed"; error: string }
 );
-
-/** Thrown so that the event is delivered again (Lambda's retry, the local front's redelivery). */
-export class IngestRetryError extends GatewayError {}
 
 type Batch = {
   deps: Deps;
@@ -66,18 +63,6 @@ export async function ingestObjects(
   };
   const limit = pLimit(Math.max(1, options.concurrency));
   return Promise.all(objects.map((object) => limit(() => ingestOne(batch, object))));
-}
-
-/** Throws IngestRetryError when any object failed for a reason that may pass; rejected ones never do. */
-export function requireNoRetryableFailure(outcomes: IngestOutcome[]): void {
-  const failed = outcomes.filter((outcome) => outcome.outcome === "failed");
-  if (failed.length === 0) return;
-  const keys = failed.map(
-    (outcome) => `${outcome.key} (${outcome.outcome === "failed" ? outcome.error : ""})`,
-  );
-  throw new IngestRetryError(
-    `${failed.length} inbox object(s) failed and will be retried: ${keys.join("; ")}`,
-  );
 }
 
 async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutcome> {
@@ -114,17 +99,23 @@ async function admit(batch: Batch, object: InboxObject): Promise<IngestOutcome> 
   const kind = inboxKeyKind(object.key);
   if (kind !== "image") return { ...base, outcome: "skipped", reason: skipReasons[kind] };
   // A redelivered event costs one read: the object version it names made its task already.
-  if (object.eTag) {
-    const earlier = await deps.tasks.findIdempotent(inboxScope(object, object.eTag), deps.clock.now());
-    if (earlier) return { ...base, outcome: "duplicate", taskId: earlier.taskId };
-  }
+  const known = object.eTag ? await earlierTask(deps, object, object.eTag) : undefined;
+  if (known) return { ...base, outcome: "duplicate", taskId: known };
   const head = await deps.media.head(object.key);
   if (!head) return { ...base, outcome: "skipped", reason: "the object no longer exists" };
   // An event that arrives after a newer write of the same key: that write's own event covers it.
   if (object.eTag && head.eTag !== object.eTag) {
     return { ...base, outcome: "skipped", reason: "the object was replaced since this event" };
   }
+  // An event without an ETag (not one of S3's): the version is known only now.
+  const knownNow = object.eTag ? undefined : await earlierTask(deps, object, head.eTag);
+  if (knownNow) return { ...base, eTag: head.eTag, outcome: "duplicate", taskId: knownNow };
   return examine(batch, object, head);
+}
+
+/** The task an object version made already, if any. */
+async function earlierTask(deps: Deps, object: InboxObject, eTag: string): Promise<string | undefined> {
+  return (await deps.tasks.findIdempotent(inboxScope(object, eTag), deps.clock.now()))?.taskId;
 }
 
 /** Checks the object's bytes and settings; a task for it if they pass, a reason in words if not. */
@@ -167,6 +158,8 @@ async function submitObject(
       request,
       source: { kind: "inbox", bucket: object.bucket, key: object.key, etag: object.eTag },
       storedImage: { key: object.key, contentType, eTag: object.eTag },
+      // admit read the scope a moment ago and found it free; the transaction still decides.
+      scopeSeenFree: true,
       // The hash is the scope's own ETag: a replay with edited settings files is still the same object.
       idempotency: {
         scope: inboxScope(object, object.eTag),

@@ -2,7 +2,7 @@ import { pipeline } from "node:stream";
 import type { Deps } from "../deps.js";
 import { ImageFetchError, InvalidImageError } from "../errors.js";
 import { checkImage, contentTypes, imageRules } from "../image/image-rules.js";
-import { ByteLimitExceeded, limitBytes, peekStream } from "../image/image-stream.js";
+import { limitBytes, peekStream } from "../image/image-stream.js";
 import { bucketLayout } from "../output-keys.js";
 import type { ImageRef } from "../task/task.js";
 
@@ -16,7 +16,7 @@ const headerBytes = 1024 * 1024;
  * or ImageFetchError (the URL could not be read; `retryable` says whether trying later may help).
  */
 export async function stageRemoteImage(deps: Deps, taskId: string, url: string): Promise<ImageRef> {
-  const { body } = await deps.images.open(url);
+  const body = await deps.images.open(url);
   let sourceFailed: unknown;
   body.once("error", (error) => {
     sourceFailed = error;
@@ -42,7 +42,7 @@ export async function stageRemoteImage(deps: Deps, taskId: string, url: string):
       contentType,
     );
   } catch (error) {
-    if (limit.exceeded || error instanceof ByteLimitExceeded) {
+    if (limit.exceeded) {
       throw new InvalidImageError("the image is larger than 20 MB");
     }
     if (sourceFailed) throw new ImageFetchError("the image download broke off", true, { cause: error });

@@ -22,6 +22,8 @@ export type SubmitTaskInput = {
   /** Set when the caller's image already lies in our bucket (drop folder): it is copied, not fetched. */
   storedImage?: { key: string; contentType: string; eTag?: string };
   idempotency?: Idempotency;
+  /** The caller has just read the idempotency scope and found it free: no need to read it again. */
+  scopeSeenFree?: boolean;
 };
 
 export type SubmitTaskResult = { task: Task; created: boolean };
@@ -35,7 +37,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
   const now = deps.clock.now();
   const credits = priceOf(input.request, deps.settings.priceTable);
   // Cheap refusals first, before any byte is copied; the transaction below still decides.
-  const replay = await earlierAnswer(deps, input, now);
+  const replay = input.scopeSeenFree ? undefined : await earlierAnswer(deps, input, now);
   if (replay) return replay;
   if (input.tenant.creditsRemaining !== undefined && input.tenant.creditsRemaining < credits) {
     throw new InsufficientCreditsError(credits, input.tenant.creditsRemaining);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import { z } from "zod";
-import { createRequestSchema, describeIssue } from "../../core/create-request.js";
+import { createRequestSchema } from "../../core/create-request.js";
 import type { Deps } from "../../core/deps.js";
 import { InvalidRequestError } from "../../core/errors.js";
 import { publicStatuses } from "../../core/task/phases.js";
@@ -9,6 +9,7 @@ import { getTaskView } from "../../core/use-cases/get-task.js";
 import { listTaskViews } from "../../core/use-cases/list-tasks.js";
 import { submitTask } from "../../core/use-cases/submit-task.js";
 import type { AuthenticatedEnv } from "../authenticate.js";
+import { parseOrThrow } from "../parse-or-throw.js";
 
 export type TasksRouteOptions = { idempotencyTtlSeconds: number };
 
@@ -20,12 +21,7 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
 
   routes.post("/videos/generations", async (context) => {
     const raw = await context.req.text();
-    const body = parseJsonObject(raw);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const { message, field } = describeIssue(parsed.error);
-      throw new InvalidRequestError(message, field);
-    }
+    const request = parseOrThrow(schema, parseJsonObject(raw));
     const tenant = context.get("tenant");
     const key = context.req.header("idempotency-key");
     if (key !== undefined && (key.length === 0 || key.length > maxIdempotencyKeyLength)) {
@@ -33,7 +29,7 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
     }
     const { task } = await submitTask(deps, {
       tenant,
-      request: parsed.data,
+      request,
       source: { kind: "api" },
       ...(key
         ? {
@@ -49,12 +45,8 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
   });
 
   routes.get("/tasks", async (context) => {
-    const parsed = listQuerySchema.safeParse(context.req.query());
-    if (!parsed.success) {
-      const { message, field } = describeIssue(parsed.error);
-      throw new InvalidRequestError(message, field);
-    }
-    const list = await listTaskViews(deps, context.get("tenant"), parsed.data);
+    const query = parseOrThrow(listQuerySchema, context.req.query());
+    const list = await listTaskViews(deps, context.get("tenant"), query);
     return context.json({
       code: 200,
       message: "success",
@@ -72,6 +64,8 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
 
 const statusNames = new Map(publicStatuses.map((status) => [status.toLowerCase(), status]));
 
+const limitRule = "limit must be a number from 1 to 100";
+
 const listQuerySchema = z.object({
   status: z
     .string()
@@ -79,10 +73,10 @@ const listQuerySchema = z.object({
     .pipe(z.enum(publicStatuses, { error: `status must be one of ${publicStatuses.join(", ")}` }))
     .optional(),
   limit: z.coerce
-    .number({ error: "limit must be a number from 1 to 100" })
-    .int({ error: "limit must be a number from 1 to 100" })
-    .min(1, { error: "limit must be a number from 1 to 100" })
-    .max(100, { error: "limit must be a number from 1 to 100" })
+    .number({ error: limitRule })
+    .int({ error: limitRule })
+    .min(1, { error: limitRule })
+    .max(100, { error: limitRule })
     .default(20),
   cursor: z.string().min(1).max(2048, { error: "cursor is not one this API gave out" }).optional(),
 });
