@@ -79,6 +79,18 @@ async function switchableImageHost(status: number, body: Buffer = Buffer.from("b
   };
 }
 
+/** A recorded task that finished upstream, whose copy has not happened, and whose deadline has passed. */
+async function copyingPastDeadline(stack: TestStack) {
+  const task = aTask({
+    tenantId: stack.tenant.id,
+    phase: "copying",
+    upstream: { provider: "simulator", taskId: "sim_gone", videoUrl: "http://127.0.0.1:9/v.mp4" },
+    deadlineAt: Date.now() - 60_000,
+  });
+  await stack.deps.tasks.createTask(task, stack.tenant);
+  return task;
+}
+
 function later(deps: Deps, aheadMs: number): Deps {
   return { ...deps, clock: { now: () => Date.now() + aheadMs } };
 }
@@ -293,13 +305,7 @@ describe("nothing is lost", () => {
 
   it("completes a task whose video is already in the bucket, even past its deadline", async () => {
     const stack = await stackWith({ simulator: false });
-    const task = aTask({
-      tenantId: stack.tenant.id,
-      phase: "copying",
-      upstream: { provider: "simulator", taskId: "sim_gone", videoUrl: "http://127.0.0.1:9/v.mp4" },
-      deadlineAt: Date.now() - 60_000,
-    });
-    await stack.deps.tasks.createTask(task, stack.tenant);
+    const task = await copyingPastDeadline(stack);
     // Written straight to the S3 server: the video is there, but its event never comes.
     await testS3Client().send(
       new PutObjectCommand({ Bucket: stack.bucket, Key: `outputs/${task.id}.mp4`, Body: "mp4 bytes" }),
@@ -315,13 +321,7 @@ describe("nothing is lost", () => {
   it("fails a task past its deadline whose video cannot be copied, with a refund", async () => {
     const stack = await stackWith({ simulator: false });
     const spentBefore = (await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent ?? 0;
-    const task = aTask({
-      tenantId: stack.tenant.id,
-      phase: "copying",
-      upstream: { provider: "simulator", taskId: "sim_gone", videoUrl: "http://127.0.0.1:9/v.mp4" },
-      deadlineAt: Date.now() - 60_000,
-    });
-    await stack.deps.tasks.createTask(task, stack.tenant);
+    const task = await copyingPastDeadline(stack);
 
     await sweepDueWork(stack.deps, { limit: 10, concurrency: 2 });
 
