@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { CoreSettings } from "../core/deps.js";
 import { type IngestOptions, ingestOptionsFrom } from "../core/inbox/ingest-options.js";
 import { resolveSettings } from "../core/inbox/resolve-settings.js";
-import { defaultPriceTable, type PriceTable } from "../core/pricing.js";
+import { defaultPriceTable, type PriceTable, priceTableSchema } from "../core/pricing.js";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -54,17 +54,26 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   MAX_BODY_BYTES: positiveInt.default(28 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
+  /** JSON with a price for every model and combination (see functions/core/pricing.ts). */
   PRICE_TABLE: z
     .string()
     .optional()
-    .transform((value, context) => {
+    .transform((value, context): PriceTable => {
       if (!value) return defaultPriceTable;
+      let json: unknown;
       try {
-        return JSON.parse(value) as PriceTable;
+        json = JSON.parse(value);
       } catch {
-        context.addIssue({ code: "custom", message: "PRICE_TABLE must be JSON" });
+        context.addIssue({ code: "custom", message: "must be JSON" });
         return z.NEVER;
       }
+      const parsed = priceTableSchema.safeParse(json);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) {
+        const where = issue.path.map(String).join(".");
+        context.addIssue({ code: "custom", message: `${where ? `${where}: ` : ""}${issue.message}` });
+      }
+      return z.NEVER;
     }),
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
 

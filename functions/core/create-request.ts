@@ -93,8 +93,21 @@ const metadataField = z
     if (longKey) context.addIssue({ code: "custom", message: "metadata keys must be at most 40 characters" });
   });
 
+/**
+ * Real clients send `null` for a field they leave out: a top-level null counts as absent, so an
+ * optional field takes its default and a required one is reported missing.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== null));
+}
+
 /** The create request of the public API. Unknown fields are ignored, never rejected. */
 export function createRequestSchema(policy: UrlPolicy) {
+  return z.preprocess(withoutNulls, createRequestObject(policy));
+}
+
+function createRequestObject(policy: UrlPolicy) {
   return z
     .object({
       model: modelField.default(defaultModel),

@@ -1,6 +1,11 @@
-import type { Duration, Model, Resolution } from "./create-request.js";
+import { z } from "zod";
+import { type Duration, type Model, models, type Resolution } from "./create-request.js";
 
-export type PriceTable = Record<Model, Partial<Record<`${Duration}s-${Resolution}`, number>>>;
+/** The combinations a task can be: 1080P allows 6 s only. */
+export const priceKeys = ["6s-768P", "10s-768P", "6s-1080P"] as const;
+export type PriceKey = (typeof priceKeys)[number];
+
+export type PriceTable = Record<Model, Record<PriceKey, number>>;
 
 /** The public price list, in credits per task. Configurable through `Settings.priceTable`. */
 export const defaultPriceTable: PriceTable = {
@@ -8,11 +13,32 @@ export const defaultPriceTable: PriceTable = {
   "hailuo/2-3-image-to-video-pro": { "6s-768P": 45, "10s-768P": 65, "6s-1080P": 85 },
 };
 
+const price = z
+  .number({ error: "required: a whole number of credits" })
+  .int({ error: "must be a whole number of credits" })
+  .nonnegative({ error: "must not be negative" });
+
+const modelPrices = z.object(
+  Object.fromEntries(priceKeys.map((key) => [key, price])) as Record<PriceKey, typeof price>,
+  { error: `required: an object with ${priceKeys.join(", ")}` },
+);
+
+/**
+ * A price for every model and every combination, so that no accepted request can lack one.
+ * Issues name the path (`hailuo/2-3-image-to-video-pro.10s-768P`).
+ */
+export const priceTableSchema = z.object(
+  Object.fromEntries(models.map((model) => [model, modelPrices])) as Record<Model, typeof modelPrices>,
+  { error: "must be an object keyed by model" },
+);
+
 export function priceOf(
   task: { model: Model; duration: Duration; resolution: Resolution },
   table: PriceTable = defaultPriceTable,
 ): number {
-  const price = table[task.model][`${task.duration}s-${task.resolution}`];
+  const price = (table[task.model] as Partial<Record<string, number>>)[
+    `${task.duration}s-${task.resolution}`
+  ];
   if (price === undefined) {
     throw new RangeError(`no price for ${task.model} ${task.duration}s ${task.resolution}`);
   }

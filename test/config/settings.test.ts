@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings, SettingsError } from "../../functions/config/settings.js";
+import { defaultPriceTable } from "../../functions/core/pricing.js";
 
 const minimal = { TABLE_NAME: "tasks", BUCKET: "media", UPSTREAM_BASE_URL: "https://apiin.one" };
 
@@ -42,5 +43,29 @@ describe("parseSettings", () => {
     expect(message).toContain("TABLE_NAME");
     expect(message).toContain("UPSTREAM_BASE_URL");
     expect(message).toContain("POLL_BATCH_LIMIT");
+  });
+
+  it("takes a complete PRICE_TABLE and refuses one that lacks a model or a combination, naming it", () => {
+    const base = { ...minimal, UPSTREAM: "simulator" };
+    const { "hailuo/2-3-image-to-video-pro": pro, ...standardOnly } = defaultPriceTable;
+    const cheaper = { ...defaultPriceTable, "hailuo/2-3-image-to-video-pro": { ...pro, "6s-768P": 40 } };
+    const { "10s-768P": _dropped, ...proWithoutTenSeconds } = pro;
+
+    expect(parseSettings({ ...base, PRICE_TABLE: JSON.stringify(cheaper) }).core.priceTable).toEqual(cheaper);
+    expect(problemsOf({ ...base, PRICE_TABLE: JSON.stringify(standardOnly) })).toContain(
+      "PRICE_TABLE: hailuo/2-3-image-to-video-pro: required",
+    );
+    expect(
+      problemsOf({
+        ...base,
+        PRICE_TABLE: JSON.stringify({
+          ...standardOnly,
+          "hailuo/2-3-image-to-video-pro": proWithoutTenSeconds,
+        }),
+      }),
+    ).toContain("PRICE_TABLE: hailuo/2-3-image-to-video-pro.10s-768P: required");
+    expect(problemsOf({ ...base, PRICE_TABLE: '{"hailuo/2-3-image-to-video-standard": ' })).toContain(
+      "PRICE_TABLE: must be JSON",
+    );
   });
 });

@@ -40,6 +40,22 @@ describe("the create request", () => {
     });
   });
 
+  it("takes null in an optional field as absent, and still names a required field sent as null", () => {
+    const parsed = publicSchema.parse({
+      ...example,
+      model: null,
+      duration: null,
+      resolution: null,
+      callback_url: null,
+      prompt_optimizer: null,
+      metadata: null,
+    });
+    expect(parsed).toEqual({ ...example, prompt_optimizer: true });
+    expect(parsed).not.toHaveProperty("callback_url");
+    expect(problem({ ...example, prompt: null })).toContain("prompt is required");
+    expect(problem({ ...example, image: null })).toContain("image is required");
+  });
+
   it("ignores fields it does not know instead of rejecting them", () => {
     const parsed = publicSchema.parse({ ...example, aspect_ratio: "16:9", sound: true });
     expect(parsed).not.toHaveProperty("aspect_ratio");
