@@ -142,11 +142,14 @@ function createRequestObject(policy: UrlPolicy) {
 export type CreateRequest = z.output<ReturnType<typeof createRequestSchema>>;
 
 /** The first problem of a failed parse, in words that name the field. */
-export function describeIssue(error: z.ZodError): { message: string; field: string | undefined } {
+export function describeIssue(error: { issues: readonly z.core.$ZodIssue[] }): {
+  message: string;
+  field: string | undefined;
+} {
   const issue = error.issues[0];
   if (!issue) return { message: "invalid request", field: undefined };
   const field = issue.path.map(String).join(".") || undefined;
-  const message = issue.message.startsWith(field?.split(".")[0] ?? "\u0000")
+  const message = issue.message.toLowerCase().startsWith(field?.split(".")[0]?.toLowerCase() ?? "\u0000")
     ? issue.message
     : `${field ? `${field}: ` : ""}${issue.message}`;
   return { message, field };

@@ -1,16 +1,19 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Deps } from "../core/deps.js";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
-import { type AuthenticatedEnv, authenticate } from "./authenticate.js";
+import type { AuthenticatedEnv } from "./authenticate.js";
+import { authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
+import { throwInvalidRequest } from "./open-api.js";
+import { describeApi } from "./routes/open-api-document.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
 export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
 
 /** The gateway's HTTP API, as a Hono app over injected dependencies (the same on Lambda and locally). */
 export function createApp(deps: Deps, options: AppOptions) {
-  const app = new Hono();
+  const app = new OpenAPIHono({ defaultHook: throwInvalidRequest });
   app.onError((error, context) =>
     toErrorResponse(error, context, (defect) =>
       deps.logger.error("unhandled error", { error: defect.message, stack: defect.stack }),
@@ -22,7 +25,7 @@ export function createApp(deps: Deps, options: AppOptions) {
 
   app.get("/health", (context) => context.json({ status: "ok" }));
 
-  const api = new Hono<AuthenticatedEnv>();
+  const api = new OpenAPIHono<AuthenticatedEnv>({ defaultHook: throwInvalidRequest });
   api.use(
     bodyLimit({
       maxSize: options.maxBodyBytes,
@@ -36,5 +39,7 @@ export function createApp(deps: Deps, options: AppOptions) {
   api.use(authenticate(deps.tenants));
   api.route("/", tasksRoutes(deps, options));
   app.route("/api/v1", api);
+
+  describeApi(app);
   return app;
 }

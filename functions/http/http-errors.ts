@@ -10,15 +10,18 @@ import {
   PayloadTooLargeError,
 } from "../core/errors.js";
 
-export type ErrorType =
-  | "invalid_request"
-  | "authentication_error"
-  | "insufficient_credits"
-  | "not_found"
-  | "idempotency_conflict"
-  | "payload_too_large"
-  | "rate_limit_exceeded"
-  | "internal_error";
+export const errorTypes = [
+  "invalid_request",
+  "authentication_error",
+  "insufficient_credits",
+  "not_found",
+  "idempotency_conflict",
+  "conflict",
+  "payload_too_large",
+  "rate_limit_exceeded",
+  "internal_error",
+] as const;
+export type ErrorType = (typeof errorTypes)[number];
 
 export type ErrorBody = { error: { code: number; message: string; type: ErrorType } };
 

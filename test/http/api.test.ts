@@ -91,6 +91,21 @@ describe("the HTTP API", () => {
     }
   });
 
+  it("refuses an Idempotency-Key out of its rule with the error body naming it", async () => {
+    for (const key of ["", "k".repeat(256)]) {
+      const response = await post(example, { "idempotency-key": key });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: { code: 400, message: "Idempotency-Key must be 1 to 255 characters", type: "invalid_request" },
+      });
+    }
+  });
+
+  it("reads the body as JSON whatever its content type says (curl -d sends a form type)", async () => {
+    const response = await post(example, { "content-type": "application/x-www-form-urlencoded" });
+    expect(response.status).toBe(200);
+  });
+
   it("names the field that breaks a rule", async () => {
     const response = await post({ ...example, duration: "7" });
     expect(response.status).toBe(400);

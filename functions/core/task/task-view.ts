@@ -1,5 +1,5 @@
 import { publicStatus } from "./phases.js";
-import type { Task } from "./task.js";
+import type { Task, TaskError } from "./task.js";
 
 /** The `data` of `GET /api/v1/tasks/{id}`, of webhooks and of `outputs/<id>.json`. */
 export type TaskView = {
@@ -19,7 +19,7 @@ export type TaskView = {
   video_url?: string;
   video_expires_at?: string;
   output?: { video_url: string };
-  error?: { code: string; message: string };
+  error?: TaskError;
   metadata: Record<string, string>;
 };
 

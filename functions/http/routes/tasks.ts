@@ -1,32 +1,123 @@
 import { createHash } from "node:crypto";
-import { Hono } from "hono";
-import { z } from "zod";
-import { createRequestSchema } from "../../core/create-request.js";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../../core/deps.js";
 import { InvalidRequestError } from "../../core/errors.js";
 import { publicStatuses } from "../../core/task/phases.js";
 import { getTaskView } from "../../core/use-cases/get-task.js";
 import { listTaskViews } from "../../core/use-cases/list-tasks.js";
 import { submitTask } from "../../core/use-cases/submit-task.js";
-import type { AuthenticatedEnv } from "../authenticate.js";
+import { bearerSecurity, newRouter } from "../open-api.js";
 import { parseOrThrow } from "../parse-or-throw.js";
+import { createBodySchema, createdTaskSchema, createHeadersSchema } from "../schemas/create-request.js";
+import { errorResponses } from "../schemas/error-body.js";
+import { success, taskIdParams, taskViewSchema } from "../schemas/task-view.js";
 
 export type TasksRouteOptions = { idempotencyTtlSeconds: number };
 
-const maxIdempotencyKeyLength = 255;
+const statusNames = new Map(publicStatuses.map((status) => [status.toLowerCase(), status]));
+const limitRule = "limit must be a number from 1 to 100";
+
+const listQuerySchema = z.object({
+  status: z
+    .string()
+    .transform((value) => statusNames.get(value.toLowerCase()))
+    .pipe(z.enum(publicStatuses, { error: `status must be one of ${publicStatuses.join(", ")}` }))
+    .optional()
+    .openapi({ description: `one of ${publicStatuses.join(", ")}, any case` }),
+  limit: z.coerce
+    .number({ error: limitRule })
+    .int({ error: limitRule })
+    .min(1, { error: limitRule })
+    .max(100, { error: limitRule })
+    .default(20),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048, { error: "cursor is not one this API gave out" })
+    .optional()
+    .openapi({ description: "the next_cursor of the page before" }),
+});
+
+function routesFor(deps: Deps) {
+  return {
+    create: createRoute({
+      method: "post",
+      path: "/videos/generations",
+      tags: ["tasks"],
+      summary: "Create an image-to-video task",
+      security: bearerSecurity,
+      request: {
+        headers: createHeadersSchema,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: createBodySchema({ allowPrivateUrls: deps.settings.allowPrivateUrls }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: "the task is durably recorded",
+          content: { "application/json": { schema: success(createdTaskSchema) } },
+        },
+        ...errorResponses(400, 402, 409, 413),
+      },
+    }),
+    list: createRoute({
+      method: "get",
+      path: "/tasks",
+      tags: ["tasks"],
+      summary: "The tenant's tasks, newest first, cursor-paginated",
+      security: bearerSecurity,
+      request: { query: listQuerySchema },
+      responses: {
+        200: {
+          description: "a page of tasks",
+          content: {
+            "application/json": {
+              schema: success(
+                z.object({ tasks: z.array(taskViewSchema), next_cursor: z.string().nullable() }),
+              ),
+            },
+          },
+        },
+        ...errorResponses(400),
+      },
+    }),
+    get: createRoute({
+      method: "get",
+      path: "/tasks/{task_id}",
+      tags: ["tasks"],
+      summary: "A task's status",
+      security: bearerSecurity,
+      request: { params: taskIdParams },
+      responses: {
+        200: {
+          description: "the task's status data",
+          content: { "application/json": { schema: success(taskViewSchema) } },
+        },
+        ...errorResponses(404),
+      },
+    }),
+  };
+}
 
 export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
-  const schema = createRequestSchema({ allowPrivateUrls: deps.settings.allowPrivateUrls });
-  const routes = new Hono<AuthenticatedEnv>();
+  const routes = routesFor(deps);
+  const router = newRouter();
 
-  routes.post("/videos/generations", async (context) => {
+  // The body is read by the handler, with the route's own schema: any content type is taken (curl -d
+  // sends a form type), bad JSON gets our 400, and the raw text is what an Idempotency-Key hashes.
+  const bodySchema = routes.create.request.body.content["application/json"].schema;
+  router.openAPIRegistry.registerPath(routes.create);
+  const { body: _documented, ...createRequestParts } = routes.create.request;
+  router.openapi({ ...routes.create, request: createRequestParts, hide: true }, async (context) => {
     const raw = await context.req.text();
-    const request = parseOrThrow(schema, parseJsonObject(raw));
+    const request = parseOrThrow(bodySchema, parseJsonObject(raw));
     const tenant = context.get("tenant");
-    const key = context.req.header("idempotency-key");
-    if (key !== undefined && (key.length === 0 || key.length > maxIdempotencyKeyLength)) {
-      throw new InvalidRequestError("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key");
-    }
+    const key = context.req.valid("header")["idempotency-key"];
     const { task } = await submitTask(deps, {
       tenant,
       request,
@@ -41,45 +132,27 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
           }
         : {}),
     });
-    return context.json({ code: 200, message: "success", data: { task_id: task.id, status: "IN_PROGRESS" } });
+    return context.json(
+      { code: 200, message: "success", data: { task_id: task.id, status: "IN_PROGRESS" as const } },
+      200,
+    );
   });
 
-  routes.get("/tasks", async (context) => {
-    const query = parseOrThrow(listQuerySchema, context.req.query());
-    const list = await listTaskViews(deps, context.get("tenant"), query);
-    return context.json({
-      code: 200,
-      message: "success",
-      data: { tasks: list.tasks, next_cursor: list.nextCursor },
-    });
+  router.openapi(routes.list, async (context) => {
+    const list = await listTaskViews(deps, context.get("tenant"), context.req.valid("query"));
+    return context.json(
+      { code: 200, message: "success", data: { tasks: list.tasks, next_cursor: list.nextCursor } },
+      200,
+    );
   });
 
-  routes.get("/tasks/:taskId", async (context) => {
-    const view = await getTaskView(deps, context.get("tenant"), context.req.param("taskId"));
-    return context.json({ code: 200, message: "success", data: view });
+  router.openapi(routes.get, async (context) => {
+    const view = await getTaskView(deps, context.get("tenant"), context.req.valid("param").task_id);
+    return context.json({ code: 200, message: "success", data: view }, 200);
   });
 
-  return routes;
+  return router;
 }
-
-const statusNames = new Map(publicStatuses.map((status) => [status.toLowerCase(), status]));
-
-const limitRule = "limit must be a number from 1 to 100";
-
-const listQuerySchema = z.object({
-  status: z
-    .string()
-    .transform((value) => statusNames.get(value.toLowerCase()))
-    .pipe(z.enum(publicStatuses, { error: `status must be one of ${publicStatuses.join(", ")}` }))
-    .optional(),
-  limit: z.coerce
-    .number({ error: limitRule })
-    .int({ error: limitRule })
-    .min(1, { error: limitRule })
-    .max(100, { error: limitRule })
-    .default(20),
-  cursor: z.string().min(1).max(2048, { error: "cursor is not one this API gave out" }).optional(),
-});
 
 function parseJsonObject(raw: string): Record<string, unknown> {
   let value: unknown;
