@@ -61,6 +61,18 @@ export type TenantStore = {
   putApiKey(keyHash: string, tenantId: string): Promise<void>;
 };
 
+/** A window of time in which requests are counted, [startMs, endMs). */
+export type CountingWindow = { startMs: number; endMs: number };
+
+/** Request counters shared by every api instance. */
+export type RateLimitStore = {
+  /**
+   * Counts one request of `counterId` in `window` if fewer than `limit` were counted there; false
+   * (and nothing counted) when the limit is reached.
+   */
+  tryCount(counterId: string, window: CountingWindow, limit: number): Promise<boolean>;
+};
+
 export type DeliveryStore = {
   /** Records a delivery once; a second call for the same task and event is a no-op. */
   createDelivery(delivery: WebhookDelivery): Promise<boolean>;

@@ -9,5 +9,7 @@ export type Tenant = {
   /** Credits left to spend; absent for a tenant without a budget. */
   creditsRemaining?: number;
   creditsSpent: number;
+  /** Requests per minute this tenant may make; absent means the gateway's default, 0 means no limit. */
+  rateLimitRpm?: number;
   createdAt: string;
 };

@@ -4,6 +4,7 @@ import type { Deps } from "../core/deps.js";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
 import { type AuthenticatedEnv, authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
+import { rateLimit } from "./rate-limit.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
 export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
@@ -33,7 +34,7 @@ export function createApp(deps: Deps, options: AppOptions) {
       },
     }),
   );
-  api.use(authenticate(deps.tenants));
+  api.use(authenticate(deps.tenants), rateLimit(deps));
   api.route("/", tasksRoutes(deps, options));
   app.route("/api/v1", api);
   return app;

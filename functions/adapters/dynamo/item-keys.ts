@@ -7,6 +7,11 @@ export const itemKeys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "TENANT" }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
   idempotency: (scope: string) => ({ pk: `IDEMPOTENCY#${scope}`, sk: "IDEMPOTENCY" }),
+  /** A tenant's request count in the minute starting at `windowStartMs` (ISO time, readable in a scan). */
+  rateWindow: (tenantId: string, windowStartMs: number) => ({
+    pk: `RATELIMIT#${tenantId}`,
+    sk: `MINUTE#${new Date(windowStartMs).toISOString()}`,
+  }),
 };
 
 /** Spreads due work over a few index partitions so that no one partition runs hot. */
