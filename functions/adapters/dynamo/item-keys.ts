@@ -14,6 +14,12 @@ export const itemKeys = {
   }),
 };
 
+/**
+ * The owner index's partition that holds every API key item (tenant ids cannot contain `#`, so no
+ * tenant's task list ever meets it): listing keys is one Query over keys, never a scan of tasks.
+ */
+export const apiKeysOwner = "#apikeys";
+
 /** Spreads due work over a few index partitions so that no one partition runs hot. */
 export function dueShard(id: string, shards: number): string {
   const bucket = createHash("sha1").update(id).digest().readUInt32BE(0) % shards;
