@@ -22,7 +22,7 @@ export const sharedEnvironment = {
 /**
  * The drop folder's owner when DEPLOY_INBOX_TENANT_ID is not set. A fixed id, not "none": a
  * redeploy from a shell that forgot the variable keeps the same owner instead of silently
- * disowning the folder. Create it once with `npm run tenant -- create --id inbox --name …`.
+ * disowning the folder. Create it once with `npm run keys -- create --tenant inbox --name …`.
  */
 export const defaultInboxTenantId = "inbox";
 

@@ -1,6 +1,7 @@
 import { ulid } from "ulid";
 import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js";
 import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
+import { createDynamoRateLimitStore } from "../adapters/dynamo/rate-limit-store.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
@@ -33,6 +34,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
     tasks: createDynamoTaskStore(dynamo, shards),
     tenants: createDynamoTenantStore(dynamo),
     deliveries: createDynamoDeliveryStore(dynamo, shards),
+    rateLimits: createDynamoRateLimitStore(dynamo),
     media: createS3MediaStore(s3, env.BUCKET),
     images: createHttpImageSource({
       timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,

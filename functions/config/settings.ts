@@ -54,6 +54,8 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   MAX_BODY_BYTES: positiveInt.default(28 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
+  /** Requests per minute per tenant on /api/v1, unless the tenant has its own; 0 turns the limit off. */
+  RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(600),
   /** JSON with a price for every model and combination (see functions/core/pricing.ts). */
   PRICE_TABLE: z
     .string()
@@ -129,6 +131,7 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       priceTable: environment.PRICE_TABLE,
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
+      rateLimitRpm: environment.RATE_LIMIT_RPM,
     },
     ingest,
   };

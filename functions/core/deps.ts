@@ -5,6 +5,7 @@ import type {
   ImageSource,
   Logger,
   MediaStore,
+  RateLimitStore,
   TaskStore,
   TenantStore,
   UpstreamProvider,
@@ -29,6 +30,8 @@ export type CoreSettings = {
   allowPrivateUrls: boolean;
   /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
   imageFetchAttempts: number;
+  /** Requests per minute per tenant unless the tenant says otherwise; 0 means no limit. */
+  rateLimitRpm: number;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */
@@ -36,6 +39,7 @@ export type Deps = {
   tasks: TaskStore;
   tenants: TenantStore;
   deliveries: DeliveryStore;
+  rateLimits: RateLimitStore;
   media: MediaStore;
   images: ImageSource;
   upstream: UpstreamProvider;

@@ -57,6 +57,16 @@ export class IdempotencyConflictError extends GatewayError {
 
 export class PayloadTooLargeError extends GatewayError {}
 
+/** The tenant has used its requests of this minute; `retryAfterSeconds` is when the next one starts. */
+export class RateLimitedError extends GatewayError {
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`rate limit of ${limit} requests per minute reached; retry in ${retryAfterSeconds} s`);
+  }
+}
+
 /** Another worker changed the record first: a normal outcome of a race, not a failure. */
 export class ConflictError extends GatewayError {}
 

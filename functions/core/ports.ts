@@ -7,7 +7,7 @@ import type { Duration, Model, Resolution } from "./create-request.js";
 import type { FailureCode } from "./task/failure-codes.js";
 import type { Phase } from "./task/phases.js";
 import type { Task } from "./task/task.js";
-import type { Tenant } from "./tenant.js";
+import type { ApiKeyRecord, Tenant } from "./tenant.js";
 import type { WebhookDelivery } from "./webhook-delivery.js";
 
 export type Clock = { now(): number };
@@ -55,10 +55,41 @@ export type TaskStore = {
 };
 
 export type TenantStore = {
+  /** The tenant of a key that exists and is not revoked, read consistently: a revoke holds at once. */
   tenantByApiKeyHash(keyHash: string): Promise<Tenant | undefined>;
   getTenant(tenantId: string): Promise<Tenant | undefined>;
   putTenant(tenant: Tenant): Promise<void>;
-  putApiKey(keyHash: string, tenantId: string): Promise<void>;
+  /** Writes the tenant only if no tenant has its id; false when one has. */
+  createTenant(tenant: Tenant): Promise<boolean>;
+  putApiKey(
+    keyHash: string,
+    tenantId: string,
+    details?: { prefix?: string; createdAt?: string },
+  ): Promise<void>;
+  /** Every key of every tenant, revoked ones included, newest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked at `revokedAt`; false when there is no such key or it was revoked before. */
+  revokeApiKey(keyHash: string, revokedAt: string): Promise<boolean>;
+  /** Replaces the tenant's webhook secret; false when there is no such tenant. */
+  setWebhookSecret(tenantId: string, secret: string): Promise<boolean>;
+  /**
+   * Adds `credits` to the budget in one conditional write (safe beside concurrent charges) and
+   * answers the tenant as it is after it; `missing` or `unbudgeted` (a tenant without a budget is
+   * only counted: giving it one would refuse its creates in flight) when nothing was written.
+   */
+  addCredits(tenantId: string, credits: number): Promise<Tenant | "missing" | "unbudgeted">;
+};
+
+/** A window of time in which requests are counted, [startMs, endMs). */
+export type CountingWindow = { startMs: number; endMs: number };
+
+/** Request counters shared by every api instance. */
+export type RateLimitStore = {
+  /**
+   * Counts one request of `counterId` in `window` if fewer than `limit` were counted there; false
+   * (and nothing counted) when the limit is reached.
+   */
+  tryCount(counterId: string, window: CountingWindow, limit: number): Promise<boolean>;
 };
 
 export type DeliveryStore = {

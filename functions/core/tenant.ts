@@ -1,3 +1,12 @@
+/** An API key as stored: its hash, never the key; the visible prefix when the key was issued by `keys`. */
+export type ApiKeyRecord = {
+  keyHash: string;
+  tenantId: string;
+  prefix?: string;
+  createdAt: string;
+  revokedAt?: string;
+};
+
 /** A customer of the gateway: owns API keys, tasks and a credit budget. */
 export type Tenant = {
   id: string;
@@ -9,5 +18,7 @@ export type Tenant = {
   /** Credits left to spend; absent for a tenant without a budget. */
   creditsRemaining?: number;
   creditsSpent: number;
+  /** Requests per minute this tenant may make; absent means the gateway's default, 0 means no limit. */
+  rateLimitRpm?: number;
   createdAt: string;
 };

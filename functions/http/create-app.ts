@@ -6,6 +6,7 @@ import type { AuthenticatedEnv } from "./authenticate.js";
 import { authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
 import { throwInvalidRequest } from "./open-api.js";
+import { rateLimit } from "./rate-limit.js";
 import { describeApi } from "./routes/open-api-document.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
@@ -36,7 +37,7 @@ export function createApp(deps: Deps, options: AppOptions) {
       },
     }),
   );
-  api.use(authenticate(deps.tenants));
+  api.use(authenticate(deps.tenants), rateLimit(deps));
   api.route("/", tasksRoutes(deps, options));
   app.route("/api/v1", api);
 

@@ -8,6 +8,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
 } from "../core/errors.js";
 
 export const errorTypes = [
@@ -36,12 +37,14 @@ const mapping: [new (...args: never[]) => Error, number, ErrorType][] = [
   [NotFoundError, 404, "not_found"],
   [IdempotencyConflictError, 409, "idempotency_conflict"],
   [PayloadTooLargeError, 413, "payload_too_large"],
+  [RateLimitedError, 429, "rate_limit_exceeded"],
 ];
 
 /** The one place every error becomes the public API's error body, with HTTP status = error.code. */
 export function toErrorResponse(error: Error, context: Context, log: (error: Error) => void) {
   for (const [type, code, name] of mapping) {
     if (error instanceof type) {
+      if (error instanceof RateLimitedError) context.header("Retry-After", String(error.retryAfterSeconds));
       return context.json(errorBody(code, name, error.message), code as ContentfulStatusCode);
     }
   }

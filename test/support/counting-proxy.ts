@@ -19,9 +19,16 @@ export type CountingProxyOptions = {
    */
   inspectBodies?: boolean;
   rewrite?(request: SeenRequest, body: Buffer): Buffer;
+  /**
+   * With `inspectBodies`: an answer to give instead of forwarding (a fault the real server would
+   * give under load, e.g. DynamoDB's transaction conflict), or undefined to forward as usual.
+   */
+  answer?(request: SeenRequest, body: Buffer): InjectedAnswer | undefined;
   /** Called once per request, when its response has been passed on. */
   record(request: SeenRequest, status: number, responseBody: Buffer | undefined): void;
 };
+
+export type InjectedAnswer = { status: number; headers: Record<string, string>; body: string };
 
 export type CountingProxy = {
   endpoint: string;
@@ -59,6 +66,14 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       headers: request.headers,
     };
     const body = options.inspectBodies ? await readAll(request) : undefined;
+    const injected = body && options.answer?.(seen, body);
+    if (injected) {
+      const bytes = Buffer.from(injected.body, "utf8");
+      response.writeHead(injected.status, { ...injected.headers, "content-length": String(bytes.length) });
+      response.end(bytes);
+      options.record(seen, injected.status, bytes);
+      return;
+    }
     const sent = body && options.rewrite ? options.rewrite(seen, body) : body;
     const headers = sent
       ? { ...withoutLengthHeaders(request.headers), "content-length": String(sent.length) }

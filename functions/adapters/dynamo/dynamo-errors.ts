@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { backoffDelay } from "../../core/backoff.js";
 
 export function isConditionFailure(error: unknown): boolean {
   return (
@@ -27,13 +28,23 @@ export function isTransactionConflict(error: unknown): boolean {
   );
 }
 
-export async function withConflictRetries<T>(operation: () => Promise<T>, attempts = 8): Promise<T> {
+/**
+ * Tries a transaction again while it collides with others on the same item (a hot tenant: every
+ * create of one tenant charges its one item). Jittered so that the colliding writers spread out;
+ * capped so that the last of 50 at once still answers within a few seconds.
+ */
+export async function withConflictRetries<T>(
+  operation: () => Promise<T>,
+  attempts = conflictRetryPolicy.attempts,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
       if (!isTransactionConflict(error) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, conflictRetryPolicy)));
     }
   }
 }
+
+export const conflictRetryPolicy = { attempts: 10, baseMs: 20, capMs: 400 } as const;

@@ -7,7 +7,18 @@ export const itemKeys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "TENANT" }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
   idempotency: (scope: string) => ({ pk: `IDEMPOTENCY#${scope}`, sk: "IDEMPOTENCY" }),
+  /** A tenant's request count in the minute starting at `windowStartMs` (ISO time, readable in a scan). */
+  rateWindow: (tenantId: string, windowStartMs: number) => ({
+    pk: `RATELIMIT#${tenantId}`,
+    sk: `MINUTE#${new Date(windowStartMs).toISOString()}`,
+  }),
 };
+
+/**
+ * The owner index's partition that holds every API key item (tenant ids cannot contain `#`, so no
+ * tenant's task list ever meets it): listing keys is one Query over keys, never a scan of tasks.
+ */
+export const apiKeysOwner = "#apikeys";
 
 /** Spreads due work over a few index partitions so that no one partition runs hot. */
 export function dueShard(id: string, shards: number): string {
