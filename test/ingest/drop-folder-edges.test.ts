@@ -36,7 +36,7 @@ describe("the drop folder, at its edges", () => {
       const put = await fetch(url, {
         method: "PUT",
         headers: { "content-type": contentType },
-        body: image(),
+        body: Buffer.from(image()),
       });
       expect(put.status).toBe(200);
       await stack.front.drain();
