@@ -1,5 +1,6 @@
 import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
+import { fetchFailureOf } from "../http/fetch-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Stable error codes of ours for what upstreams say in many ways. */
@@ -28,10 +29,15 @@ export function classifyFailure(status: number, body: unknown, retryAfter: strin
   return new UpstreamPermanentError(code, message);
 }
 
-export function classifyNetworkError(error: unknown): UpstreamRetryableError {
-  const name = (error as { name?: string })?.name;
-  const reason =
-    name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
+export function classifyNetworkError(error: unknown): UpstreamRetryableError | UpstreamPermanentError {
+  const failure = fetchFailureOf(error);
+  if (failure.kind === "forbidden") {
+    // A provider's URL that leads to a private address will lead there again: fail, do not retry.
+    return new UpstreamPermanentError("upstream_failed", `upstream URL refused: ${failure.message}`, {
+      cause: error,
+    });
+  }
+  const reason = failure.kind === "timeout" ? "timed out" : `unreachable (${failure.message})`;
   return new UpstreamRetryableError(`upstream ${reason}`, undefined, { cause: error });
 }
 

@@ -18,7 +18,13 @@ export type SeedApiOptions = {
   timeoutMs: number;
   /** The whole download of a finished video; `timeoutMs` bounds only the wait for its first byte. */
   downloadTimeoutMs?: number;
+  /** The provider's own API: its base URL is the operator's, so it is trusted as configured. */
   fetch?: typeof fetch;
+  /**
+   * Finished videos: their URLs come from the provider's answers, so they go through the guarded
+   * fetch (functions/adapters/http/guarded-fetch.ts) when deployed. Defaults to `fetch`.
+   */
+  downloadFetch?: typeof fetch;
 };
 
 /**
@@ -27,6 +33,7 @@ export type SeedApiOptions = {
  */
 export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider {
   const fetchImpl = options.fetch ?? fetch;
+  const downloadFetch = options.downloadFetch ?? fetchImpl;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
   async function call(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
@@ -86,7 +93,7 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
     async openVideo(videoUrl: string) {
       let response: Response;
       try {
-        response = await fetchWithTimeouts(fetchImpl, videoUrl, {
+        response = await fetchWithTimeouts(downloadFetch, videoUrl, {
           headersMs: options.timeoutMs,
           signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
         });

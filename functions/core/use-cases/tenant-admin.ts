@@ -3,10 +3,10 @@
  * the CLI's `hailuo keys`) does. Secrets are made here and handed back once; only hashes are kept.
  */
 import { apiKeyPrefix, hashApiKey, newApiKey, newWebhookSecret } from "../api-keys.js";
-import { urlProblem } from "../create-request.js";
 import { InvalidRequestError, NotFoundError } from "../errors.js";
 import type { Clock, TenantStore } from "../ports.js";
 import type { ApiKeyRecord, Tenant } from "../tenant.js";
+import { urlProblem } from "../url-policy.js";
 
 export type TenantAdminDeps = { tenants: TenantStore; clock: Clock };
 
