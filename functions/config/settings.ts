@@ -45,6 +45,11 @@ const environmentSchema = z.object({
   POLL_BATCH_LIMIT: positiveInt.default(100),
   POLL_CONCURRENCY: positiveInt.default(8),
   LEASE_MS: positiveInt.default(5 * 60_000),
+  /**
+   * Claims of one step that may end with no outcome (the worker died, or the step threw what no
+   * retry policy covers) before the task fails with step_failed_repeatedly.
+   */
+  MAX_STEP_ATTEMPTS: positiveInt.default(8),
   TASK_DEADLINE_MS: positiveInt.default(2 * 3_600_000),
   BACKOFF_BASE_MS: positiveInt.default(2_000),
   BACKOFF_CAP_MS: positiveInt.default(5 * 60_000),
@@ -120,6 +125,7 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       priceTable: environment.PRICE_TABLE,
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
+      maxStepAttempts: environment.MAX_STEP_ATTEMPTS,
     },
     ingest,
   };

@@ -29,6 +29,8 @@ export type CoreSettings = {
   allowPrivateUrls: boolean;
   /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
   imageFetchAttempts: number;
+  /** Claims of one step that ended with no outcome, before the task fails with `step_failed_repeatedly`. */
+  maxStepAttempts: number;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

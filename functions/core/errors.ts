@@ -84,3 +84,16 @@ export class UpstreamPermanentError extends GatewayError {
     super(message, options);
   }
 }
+
+/** A defect of ours (a record in a state the code never writes, a missing price): not the upstream's doing. */
+export class InternalError extends GatewayError {}
+
+/** The store is throttled or a transaction collided past its retries: trying later is the remedy. */
+export class StoreBusyError extends GatewayError {}
+
+/** The tenant a task or charge names has no record (deleted by hand, or never seeded). */
+export class MissingTenantError extends GatewayError {
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} does not exist`);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Duration, Model, Resolution } from "./create-request.js";
+import { InternalError } from "./errors.js";
 
 export type PriceTable = Record<Model, Partial<Record<`${Duration}s-${Resolution}`, number>>>;
 
@@ -14,7 +15,7 @@ export function priceOf(
 ): number {
   const price = table[task.model][`${task.duration}s-${task.resolution}`];
   if (price === undefined) {
-    throw new RangeError(`no price for ${task.model} ${task.duration}s ${task.resolution}`);
+    throw new InternalError(`no price for ${task.model} ${task.duration}s ${task.resolution}`);
   }
   return price;
 }

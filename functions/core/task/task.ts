@@ -29,6 +29,12 @@ export type Task = {
   upstream?: { provider: string; taskId: string; videoUrl?: string };
   /** Consecutive failed attempts at the current step; reset when the task moves on. */
   attempts: number;
+  /**
+   * Claims of the current step not yet followed by an outcome: the claim counts one, any recorded
+   * outcome (progress, a move, an expected retry) clears it. What is left counts workers that died
+   * and errors no retry policy covers; past `maxStepAttempts` the task fails for good.
+   */
+  stepClaims?: number;
   /** Epoch ms when the poller should look at the task again; absent once it is terminal. */
   nextPollAt?: number;
   /** Epoch ms until which one worker owns the task. */
@@ -55,7 +61,7 @@ export function moveTask(task: Task, to: Phase, patch: TaskPatch, now: number): 
     throw new IllegalTransitionError(`task ${task.id} cannot move from ${task.phase} to ${to}`);
   }
   // A move ends the step: its lease and last error go, unless the patch starts the next step's lease.
-  const { leaseUntil: _lease, lastError: _error, ...rest } = task;
+  const { leaseUntil: _lease, lastError: _error, stepClaims: _claims, ...rest } = task;
   const next: Task = {
     ...rest,
     ...patch,

@@ -3,7 +3,9 @@ import type { Deps } from "../deps.js";
 import {
   ConflictError,
   ImageFetchError,
+  InternalError,
   InvalidImageError,
+  StoreBusyError,
   UpstreamPermanentError,
   UpstreamRetryableError,
 } from "../errors.js";
@@ -22,6 +24,7 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   const claimed = await claim(deps, task);
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
+  if ((claimed.stepClaims ?? 0) > deps.settings.maxStepAttempts) return failPoisonTask(deps, claimed);
   // Past the deadline a task fails, unless its video is already in the bucket: that one is finished.
   if (deps.clock.now() > claimed.deadlineAt && !(await hasStoredVideo(deps, claimed))) {
     return failTask(deps, claimed, {
@@ -66,12 +69,39 @@ async function hasStoredVideo(deps: Deps, task: Task): Promise<boolean> {
 /** The task's failure if `error` means trying again cannot help, else undefined. */
 function permanentFailure(deps: Deps, task: Task, error: unknown): TaskError | undefined {
   if (error instanceof UpstreamPermanentError) return { code: error.code, message: error.message };
+  if (error instanceof InternalError) return { code: "internal_error", message: error.message };
   if (error instanceof InvalidImageError) return { code: "invalid_image", message: error.message };
   if (error instanceof ImageFetchError) {
     const lastTry = task.attempts + 1 >= deps.settings.imageFetchAttempts;
     if (!error.retryable || lastTry) return { code: "image_unreachable", message: error.message };
   }
   return undefined;
+}
+
+/** Errors a retry policy covers: their retry is an outcome, and clears the step's claim count. */
+function isExpectedTransient(error: unknown): boolean {
+  return (
+    error instanceof UpstreamRetryableError ||
+    error instanceof ImageFetchError ||
+    error instanceof StoreBusyError
+  );
+}
+
+/**
+ * A step that keeps ending with no outcome (its worker dies, or it throws what nothing expects)
+ * would be re-leased every LEASE_MS for ever: it fails with a code of its own, loudly.
+ */
+async function failPoisonTask(deps: Deps, task: Task): Promise<Task> {
+  deps.logger.error("poison task: its step kept failing; failing it for good", {
+    taskId: task.id,
+    phase: task.phase,
+    stepClaims: task.stepClaims,
+    lastError: task.lastError,
+  });
+  return failTask(deps, task, {
+    code: "step_failed_repeatedly",
+    message: `the ${task.phase} step failed ${deps.settings.maxStepAttempts} times in a row; last error: ${task.lastError ?? "none recorded (the worker stopped)"}`,
+  });
 }
 
 /** A task recorded while its image host was failing gets our copy of the image before it goes upstream. */
@@ -91,8 +121,11 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
   if (isTerminal(task.phase) && task.announced) return undefined;
   if ((task.leaseUntil ?? 0) > now || (task.nextPollAt ?? 0) > now) return undefined;
   const leaseUntil = now + deps.settings.leaseMs;
+  const stepClaims = isTerminal(task.phase) ? undefined : (task.stepClaims ?? 0) + 1;
   try {
-    return await deps.tasks.saveTask(touchTask(task, { leaseUntil, nextPollAt: leaseUntil }, now));
+    return await deps.tasks.saveTask(
+      touchTask(task, { leaseUntil, nextPollAt: leaseUntil, stepClaims }, now),
+    );
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
     throw error;
@@ -101,7 +134,7 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
 
 async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   // The upstream always reads our validated copy, never the caller's URL.
-  if (task.image.kind !== "stored") throw new Error(`task ${task.id} has no staged image`);
+  if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
   const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
   const { taskId } = await deps.upstream.createTask({
     model: task.model,
@@ -133,7 +166,7 @@ async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
       return deps.tasks.saveTask(
         task.phase === "submitted"
           ? moveTask(task, "generating", { nextPollAt }, now)
-          : touchTask(task, { nextPollAt, leaseUntil: undefined, attempts: 0 }, now),
+          : touchTask(task, { nextPollAt, leaseUntil: undefined, attempts: 0, stepClaims: undefined }, now),
       );
     case "failed":
       return failTask(deps, task, { code: state.code, message: state.message });
@@ -186,6 +219,7 @@ async function copyVideo(deps: Deps, task: Task): Promise<Task> {
           output: { key },
           leaseUntil: undefined,
           attempts: 0,
+          stepClaims: undefined,
           nextPollAt: now + deps.settings.leaseMs,
         },
         now,
@@ -203,16 +237,24 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
   const retryAfterMs = error instanceof UpstreamRetryableError ? error.retryAfterMs : undefined;
   const delay = retryDelay(attempts, deps.settings.backoff, retryAfterMs);
   const lastError = error instanceof Error ? error.message : String(error);
-  deps.logger.warn("task step failed; retrying later", {
-    taskId: task.id,
-    phase: task.phase,
-    attempts,
-    delay,
-    lastError,
-  });
+  const expected = isExpectedTransient(error);
+  // What nothing expects is logged with its stack, and keeps counting towards the step's cap.
+  const details = { taskId: task.id, phase: task.phase, attempts, delay, lastError };
+  if (expected) deps.logger.warn("task step failed; retrying later", details);
+  else
+    deps.logger.error("task step failed unexpectedly; retrying later", {
+      ...details,
+      error,
+      stepClaims: task.stepClaims,
+    });
+  const stepClaims = expected ? undefined : task.stepClaims;
   try {
     return await deps.tasks.saveTask(
-      touchTask(task, { attempts, lastError, nextPollAt: now + delay, leaseUntil: undefined }, now),
+      touchTask(
+        task,
+        { attempts, lastError, nextPollAt: now + delay, leaseUntil: undefined, stepClaims },
+        now,
+      ),
     );
   } catch (saveError) {
     if (saveError instanceof ConflictError) return task;
@@ -221,8 +263,7 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
 }
 
 function requireUpstream(task: Task): NonNullable<Task["upstream"]> {
-  if (!task.upstream)
-    throw new UpstreamPermanentError("internal_error", `task ${task.id} has no upstream task`);
+  if (!task.upstream) throw new InternalError(`task ${task.id} has no upstream task`);
   return task.upstream;
 }
 
