@@ -44,6 +44,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       baseUrl: env.UPSTREAM_BASE_URL,
       apiKey: env.UPSTREAM_API_KEY,
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
     }),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
     clock: { now: () => Date.now() },

@@ -27,6 +27,16 @@ const environmentSchema = z.object({
   UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the upstream API's base URL" }),
   UPSTREAM_API_KEY: z.string().default(""),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
+  /**
+   * A create's wait for its answer. Longer than UPSTREAM_TIMEOUT_MS: a create given up on after the
+   * upstream took it is paid for again by its retry. Keep it under LEASE_MS: a lease that runs out
+   * while its create still waits lets a second worker see an unsettled create (and wait it out).
+   */
+  UPSTREAM_CREATE_TIMEOUT_MS: positiveInt.default(60_000),
+  /** After an ambiguous create (sent, then no clear answer), the pause before it is tried again. */
+  UPSTREAM_AMBIGUOUS_PAUSE_MS: positiveInt.default(5 * 60_000),
+  /** Ambiguous creates retried before the task fails (each may be a paid generation). */
+  UPSTREAM_AMBIGUOUS_RETRIES: z.coerce.number().int().min(0).default(2),
 
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   /** Callers' image URLs: the wait for the answer's headers, and the whole download (20 MB at most). */
@@ -126,6 +136,10 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
       maxStepAttempts: environment.MAX_STEP_ATTEMPTS,
+      ambiguousCreate: {
+        pauseMs: environment.UPSTREAM_AMBIGUOUS_PAUSE_MS,
+        retries: environment.UPSTREAM_AMBIGUOUS_RETRIES,
+      },
     },
     ingest,
   };
@@ -134,6 +148,9 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
 /** Rules that span variables, or that reuse the domain's own validation. */
 function crossFieldProblems(environment: Environment, ingest: IngestOptions): string[] {
   const problems: string[] = [];
+  if (environment.UPSTREAM_CREATE_TIMEOUT_MS < environment.UPSTREAM_TIMEOUT_MS) {
+    problems.push("UPSTREAM_CREATE_TIMEOUT_MS: must be at least UPSTREAM_TIMEOUT_MS");
+  }
   if (environment.UPSTREAM === "apiinone" && environment.UPSTREAM_API_KEY === "") {
     problems.push(
       "UPSTREAM_API_KEY: required when UPSTREAM is apiinone (set the UpstreamApiKey secret on AWS)",

@@ -31,6 +31,8 @@ export type CoreSettings = {
   imageFetchAttempts: number;
   /** Claims of one step that ended with no outcome, before the task fails with `step_failed_repeatedly`. */
   maxStepAttempts: number;
+  /** An ambiguous create (it may have been accepted) waits `pauseMs`, and is retried `retries` times at most. */
+  ambiguousCreate: { pauseMs: number; retries: number };
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

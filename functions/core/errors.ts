@@ -74,6 +74,12 @@ export class UpstreamRetryableError extends GatewayError {
   }
 }
 
+/**
+ * A create whose fate we cannot know: the request was sent, then the answer timed out, the
+ * connection broke, or a 5xx came back. The upstream may have accepted (and billed) it.
+ */
+export class UpstreamAmbiguousError extends UpstreamRetryableError {}
+
 /** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
 export class UpstreamPermanentError extends GatewayError {
   constructor(

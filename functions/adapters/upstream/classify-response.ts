@@ -1,4 +1,4 @@
-import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import { UpstreamAmbiguousError, UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
 import { parseRetryAfter } from "./retry-after.js";
 
@@ -17,8 +17,17 @@ const permanentCodeByStatus: Record<number, FailureCode> = {
  * Turns a non-2xx upstream answer into one of our two error classes: retryable (429, 5xx, 408)
  * or permanent with a stable code. Called once, here, for every upstream call.
  */
-export function classifyFailure(status: number, body: unknown, retryAfter: string | null): Error {
+export function classifyFailure(
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+  request: RequestKind = "read",
+): Error {
   const message = upstreamMessage(body) ?? `the upstream answered HTTP ${status}`;
+  // A server that failed after reading a create may have started (and billed) the generation.
+  if (request === "create" && status >= 500) {
+    return new UpstreamAmbiguousError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
+  }
   if (status === 429 || status === 408 || status >= 500) {
     return new UpstreamRetryableError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
   }
@@ -28,10 +37,29 @@ export function classifyFailure(status: number, body: unknown, retryAfter: strin
   return new UpstreamPermanentError(code, message);
 }
 
-export function classifyNetworkError(error: unknown): UpstreamRetryableError {
+/** A create may cost money when its fate is unknown; a read never does. */
+export type RequestKind = "read" | "create";
+
+/** Network failures that happen before a byte of the request is sent: nothing can have been created. */
+const notSentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+export function classifyNetworkError(error: unknown, request: RequestKind = "read"): UpstreamRetryableError {
   const name = (error as { name?: string })?.name;
   const reason =
     name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
+  const code = ((error as { cause?: { code?: unknown } })?.cause?.code ?? "") as string;
+  if (request === "create" && !notSentCodes.has(code)) {
+    return new UpstreamAmbiguousError(`upstream ${reason} after the create was sent`, undefined, {
+      cause: error,
+    });
+  }
   return new UpstreamRetryableError(`upstream ${reason}`, undefined, { cause: error });
 }
 

@@ -1,11 +1,12 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { UpstreamRetryableError } from "../../core/errors.js";
+import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
 import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
 import {
   classifyFailure,
   classifyNetworkError,
+  type RequestKind,
   stableFailure,
   upstreamMessage,
 } from "./classify-response.js";
@@ -16,6 +17,8 @@ export type SeedApiOptions = {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** A create's whole wait; longer than `timeoutMs`, since giving up on a create may pay for it twice. */
+  createTimeoutMs?: number;
   /** The whole download of a finished video; `timeoutMs` bounds only the wait for its first byte. */
   downloadTimeoutMs?: number;
   fetch?: typeof fetch;
@@ -29,7 +32,13 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
   const fetchImpl = options.fetch ?? fetch;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
-  async function call(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  async function call(
+    path: string,
+    init: RequestInit = {},
+    request: RequestKind = "read",
+  ): Promise<Record<string, unknown>> {
+    const timeoutMs =
+      request === "create" ? (options.createTimeoutMs ?? options.timeoutMs) : options.timeoutMs;
     let response: Response;
     try {
       response = await fetchImpl(`${baseUrl}${path}`, {
@@ -39,21 +48,29 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
           "content-type": "application/json",
           accept: "application/json",
         },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw classifyNetworkError(error, request);
     }
-    const text = await response.text().catch(() => "");
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The body broke off (or timed out) after the answer began: the request was surely read.
+      throw classifyNetworkError(error, request);
+    }
     const body = parseJson(text);
-    if (!response.ok) throw classifyFailure(response.status, body, response.headers.get("retry-after"));
+    const retryAfter = response.headers.get("retry-after");
+    if (!response.ok) throw classifyFailure(response.status, body, retryAfter, request);
     if (!body || typeof body !== "object") {
-      throw new UpstreamRetryableError(`upstream answered ${response.status} with a body that is not JSON`);
+      const problem = `upstream answered ${response.status} with a body that is not JSON`;
+      throw request === "create" ? new UpstreamAmbiguousError(problem) : new UpstreamRetryableError(problem);
     }
     // The seed API may also carry errors in a 200 body: { code: 4xx, message }.
     const code = (body as { code?: unknown }).code;
     if (typeof code === "number" && code >= 400) {
-      throw classifyFailure(code, body, response.headers.get("retry-after"));
+      throw classifyFailure(code, body, retryAfter, request);
     }
     return body as Record<string, unknown>;
   }
@@ -61,21 +78,25 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
   return {
     name: options.name,
     async createTask(request: UpstreamCreateRequest) {
-      const body = await call("/api/v1/videos/generations", {
-        method: "POST",
-        body: JSON.stringify({
-          model: request.model,
-          prompt: request.prompt,
-          image: request.imageUrl,
-          duration: request.duration,
-          resolution: request.resolution,
-          prompt_optimizer: request.promptOptimizer,
-        }),
-      });
+      const body = await call(
+        "/api/v1/videos/generations",
+        {
+          method: "POST",
+          body: JSON.stringify({
+            model: request.model,
+            prompt: request.prompt,
+            image: request.imageUrl,
+            duration: request.duration,
+            resolution: request.resolution,
+            prompt_optimizer: request.promptOptimizer,
+          }),
+        },
+        "create",
+      );
       const data = (body.data ?? body) as Record<string, unknown>;
       const taskId = data.task_id ?? data.id;
       if (typeof taskId !== "string" && typeof taskId !== "number") {
-        throw new UpstreamRetryableError("upstream accepted the task but named no task_id");
+        throw new UpstreamAmbiguousError("upstream accepted the task but named no task_id");
       }
       return { taskId: String(taskId) };
     },

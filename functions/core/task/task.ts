@@ -29,6 +29,12 @@ export type Task = {
   upstream?: { provider: string; taskId: string; videoUrl?: string };
   /** Consecutive failed attempts at the current step; reset when the task moves on. */
   attempts: number;
+  /** Creates sent upstream for this task, counted before each is sent. */
+  submitAttempts?: number;
+  /** Epoch ms of the create in flight; set before it is sent, cleared once its outcome is recorded. */
+  submitAttemptAt?: number;
+  /** Creates whose fate stayed unknown (timeout, reset, 5xx after sending, or the worker stopped). */
+  ambiguousCreates?: number;
   /**
    * Claims of the current step not yet followed by an outcome: the claim counts one, any recorded
    * outcome (progress, a move, an expected retry) clears it. What is left counts workers that died

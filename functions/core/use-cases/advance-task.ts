@@ -6,6 +6,7 @@ import {
   InternalError,
   InvalidImageError,
   StoreBusyError,
+  UpstreamAmbiguousError,
   UpstreamPermanentError,
   UpstreamRetryableError,
 } from "../errors.js";
@@ -15,6 +16,12 @@ import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js"
 import { completeTask } from "./complete-task.js";
 import { announceEnd, failTask } from "./finish-task.js";
 import { stageRemoteImage } from "./stage-image.js";
+import {
+  CreateNotRecordedError,
+  recordSubmitAttempt,
+  settleAmbiguousCreate,
+  submitUpstream,
+} from "./submit-upstream.js";
 
 /**
  * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
@@ -35,10 +42,24 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   // Each write bumps the version: failures below must be recorded on the latest one.
   let current = claimed;
   try {
-    if (current.phase === "queued") current = await withStagedImage(deps, current);
+    if (current.phase === "queued") {
+      current = await withStagedImage(deps, current);
+      // A create was sent and its outcome never recorded: the upstream may have it.
+      if (current.submitAttemptAt !== undefined) {
+        const reason =
+          "an earlier create's outcome was never recorded (its worker stopped, or the save failed)";
+        return await settleAmbiguousCreate(deps, current, reason, current.submitAttemptAt);
+      }
+      current = await recordSubmitAttempt(deps, current);
+    }
     return await takeStep(deps, current);
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
+    if (error instanceof UpstreamAmbiguousError) {
+      return settleAmbiguousCreate(deps, current, error, deps.clock.now());
+    }
+    // The create's mark stays on the task: the next claim finds it and waits it out.
+    if (error instanceof CreateNotRecordedError) return undefined;
     const failure = permanentFailure(deps, current, error);
     if (failure) return failTask(deps, current, failure);
     return retryLater(deps, current, error);
@@ -130,30 +151,6 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
     if (error instanceof ConflictError) return undefined;
     throw error;
   }
-}
-
-async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
-  // The upstream always reads our validated copy, never the caller's URL.
-  if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
-  const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
-  const { taskId } = await deps.upstream.createTask({
-    model: task.model,
-    prompt: task.prompt,
-    imageUrl,
-    duration: task.duration,
-    resolution: task.resolution,
-    promptOptimizer: task.promptOptimizer,
-  });
-  const now = deps.clock.now();
-  deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
-  return deps.tasks.saveTask(
-    moveTask(
-      task,
-      "submitted",
-      { upstream: { provider: deps.upstream.name, taskId }, nextPollAt: now + deps.settings.pollIntervalMs },
-      now,
-    ),
-  );
 }
 
 async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
@@ -252,7 +249,15 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
     return await deps.tasks.saveTask(
       touchTask(
         task,
-        { attempts, lastError, nextPollAt: now + delay, leaseUntil: undefined, stepClaims },
+        // A create refused in so many words created nothing: its mark goes.
+        {
+          attempts,
+          lastError,
+          nextPollAt: now + delay,
+          leaseUntil: undefined,
+          stepClaims,
+          submitAttemptAt: undefined,
+        },
         now,
       ),
     );
