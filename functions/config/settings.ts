@@ -60,6 +60,10 @@ const environmentSchema = z.object({
    * retry policy covers) before the task fails with step_failed_repeatedly.
    */
   MAX_STEP_ATTEMPTS: positiveInt.default(8),
+  /** A video copy's part size: each part is recorded on the task, so a copy resumes from the last one. */
+  COPY_PART_BYTES: positiveInt
+    .min(5 * 1024 * 1024, "COPY_PART_BYTES: S3 parts are 5 MiB at least")
+    .default(8 * 1024 * 1024),
   TASK_DEADLINE_MS: positiveInt.default(2 * 3_600_000),
   BACKOFF_BASE_MS: positiveInt.default(2_000),
   BACKOFF_CAP_MS: positiveInt.default(5 * 60_000),
@@ -136,6 +140,7 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
       maxStepAttempts: environment.MAX_STEP_ATTEMPTS,
+      copyPartBytes: environment.COPY_PART_BYTES,
       ambiguousCreate: {
         pauseMs: environment.UPSTREAM_AMBIGUOUS_PAUSE_MS,
         retries: environment.UPSTREAM_AMBIGUOUS_RETRIES,

@@ -31,6 +31,8 @@ export type CoreSettings = {
   imageFetchAttempts: number;
   /** Claims of one step that ended with no outcome, before the task fails with `step_failed_repeatedly`. */
   maxStepAttempts: number;
+  /** Bytes per part of a video copy (5 MiB at least); each part is recorded, so a copy resumes from there. */
+  copyPartBytes: number;
   /** An ambiguous create (it may have been accepted) waits `pauseMs`, and is retried `retries` times at most. */
   ambiguousCreate: { pauseMs: number; retries: number };
 };

@@ -104,10 +104,11 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
       const body = await call(`/api/v1/tasks/${encodeURIComponent(taskId)}`);
       return readTaskState((body.data ?? body) as Record<string, unknown>);
     },
-    async openVideo(videoUrl: string) {
+    async openVideo(videoUrl: string, { start = 0 }: { start?: number } = {}) {
       let response: Response;
       try {
         response = await fetchWithTimeouts(fetchImpl, videoUrl, {
+          ...(start > 0 ? { headers: { range: `bytes=${start}-` } } : {}),
           headersMs: options.timeoutMs,
           signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
         });
@@ -119,7 +120,9 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
         // An expired download URL is not the task's fault: fetch a fresh URL and try again.
         throw new UpstreamRetryableError(`video download answered ${response.status}`);
       }
-      return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      // A server that ignores Range sends the whole video: the bytes already stored are skipped.
+      return start > 0 && response.status !== 206 ? Readable.from(skipBytes(start)(body)) : body;
     },
   };
 }
@@ -157,6 +160,21 @@ function findVideoUrl(data: Record<string, unknown>): string | undefined {
   return candidates.find(
     (candidate): candidate is string => typeof candidate === "string" && candidate.length > 0,
   );
+}
+
+/** Drops the first `count` bytes of a stream, in constant memory. */
+function skipBytes(count: number) {
+  return async function* (source: AsyncIterable<Buffer>) {
+    let toSkip = count;
+    for await (const chunk of source) {
+      if (toSkip >= chunk.length) {
+        toSkip -= chunk.length;
+        continue;
+      }
+      yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+      toSkip = 0;
+    }
+  };
 }
 
 function parseJson(text: string): unknown {

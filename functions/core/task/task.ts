@@ -48,6 +48,8 @@ export type Task = {
   lastError?: string;
   error?: TaskError;
   output?: { key: string };
+  /** The video copy under way, part by part (see copy-video.ts); gone once the copy is complete. */
+  copy?: { uploadId: string; parts: { partNumber: number; eTag: string }[]; bytes: number };
   /** Set once a finished task's status JSON and webhook are recorded; until then it stays due. */
   announced?: boolean;
   createdAt: string;

@@ -14,6 +14,7 @@ import { videoKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
+import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
 import { stageRemoteImage } from "./stage-image.js";
 import {
@@ -182,49 +183,6 @@ async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
       );
       return copyVideo(deps, copying);
     }
-  }
-}
-
-/**
- * Streams the finished video into outputs/<id>.mp4; the bucket's ObjectCreated event then drives
- * notify. If the video is already there (the event was lost or the copy raced), completes directly.
- */
-async function copyVideo(deps: Deps, task: Task): Promise<Task> {
-  const key = videoKey(task.id);
-  if (await deps.media.exists(key)) return completeTask(deps, task.id);
-
-  let videoUrl = task.upstream?.videoUrl;
-  if (!videoUrl || task.attempts > 0) {
-    // A failed download may mean an expired URL: ask the upstream for a fresh one.
-    const state = await deps.upstream.getTask(requireUpstreamId(task));
-    if (state.state !== "succeeded") {
-      throw new UpstreamRetryableError(`upstream reports ${state.state} for a finished task`);
-    }
-    videoUrl = state.videoUrl;
-  }
-  const started = deps.clock.now();
-  const stream = await deps.upstream.openVideo(videoUrl);
-  const { bytes } = await deps.media.uploadStream(key, stream, "video/mp4");
-  const now = deps.clock.now();
-  deps.logger.info("video copied", { taskId: task.id, key, bytes, ms: now - started });
-  try {
-    // Notify normally moves the task on within seconds; this is the fallback if its event is lost.
-    return await deps.tasks.saveTask(
-      touchTask(
-        task,
-        {
-          output: { key },
-          leaseUntil: undefined,
-          attempts: 0,
-          stepClaims: undefined,
-          nextPollAt: now + deps.settings.leaseMs,
-        },
-        now,
-      ),
-    );
-  } catch (error) {
-    if (error instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
-    throw error;
   }
 }
 
