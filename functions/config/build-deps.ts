@@ -52,6 +52,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       apiKey: env.UPSTREAM_API_KEY,
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,
       downloadFetch: outbound,
+      createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
     }),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },

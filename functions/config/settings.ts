@@ -27,6 +27,16 @@ const environmentSchema = z.object({
   UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the upstream API's base URL" }),
   UPSTREAM_API_KEY: z.string().default(""),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
+  /**
+   * A create's wait for its answer. Longer than UPSTREAM_TIMEOUT_MS: a create given up on after the
+   * upstream took it is paid for again by its retry. Keep it under LEASE_MS: a lease that runs out
+   * while its create still waits lets a second worker see an unsettled create (and wait it out).
+   */
+  UPSTREAM_CREATE_TIMEOUT_MS: positiveInt.default(60_000),
+  /** After an ambiguous create (sent, then no clear answer), the pause before it is tried again. */
+  UPSTREAM_AMBIGUOUS_PAUSE_MS: positiveInt.default(5 * 60_000),
+  /** Ambiguous creates retried before the task fails (each may be a paid generation). */
+  UPSTREAM_AMBIGUOUS_RETRIES: z.coerce.number().int().min(0).default(2),
 
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   /** Callers' image URLs: the wait for the answer's headers, and the whole download (20 MB at most). */
@@ -45,6 +55,15 @@ const environmentSchema = z.object({
   POLL_BATCH_LIMIT: positiveInt.default(100),
   POLL_CONCURRENCY: positiveInt.default(8),
   LEASE_MS: positiveInt.default(5 * 60_000),
+  /**
+   * Claims of one step that may end with no outcome (the worker died, or the step threw what no
+   * retry policy covers) before the task fails with step_failed_repeatedly.
+   */
+  MAX_STEP_ATTEMPTS: positiveInt.default(8),
+  /** A video copy's part size: each part is recorded on the task, so a copy resumes from the last one. */
+  COPY_PART_BYTES: positiveInt
+    .min(5 * 1024 * 1024, "COPY_PART_BYTES: S3 parts are 5 MiB at least")
+    .default(8 * 1024 * 1024),
   TASK_DEADLINE_MS: positiveInt.default(2 * 3_600_000),
   BACKOFF_BASE_MS: positiveInt.default(2_000),
   BACKOFF_CAP_MS: positiveInt.default(5 * 60_000),
@@ -132,6 +151,12 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
       rateLimitRpm: environment.RATE_LIMIT_RPM,
+      maxStepAttempts: environment.MAX_STEP_ATTEMPTS,
+      copyPartBytes: environment.COPY_PART_BYTES,
+      ambiguousCreate: {
+        pauseMs: environment.UPSTREAM_AMBIGUOUS_PAUSE_MS,
+        retries: environment.UPSTREAM_AMBIGUOUS_RETRIES,
+      },
     },
     ingest,
   };
@@ -140,6 +165,9 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
 /** Rules that span variables, or that reuse the domain's own validation. */
 function crossFieldProblems(environment: Environment, ingest: IngestOptions): string[] {
   const problems: string[] = [];
+  if (environment.UPSTREAM_CREATE_TIMEOUT_MS < environment.UPSTREAM_TIMEOUT_MS) {
+    problems.push("UPSTREAM_CREATE_TIMEOUT_MS: must be at least UPSTREAM_TIMEOUT_MS");
+  }
   if (environment.UPSTREAM === "apiinone" && environment.UPSTREAM_API_KEY === "") {
     problems.push(
       "UPSTREAM_API_KEY: required when UPSTREAM is apiinone (set the UpstreamApiKey secret on AWS)",

@@ -32,6 +32,12 @@ export type CoreSettings = {
   imageFetchAttempts: number;
   /** Requests per minute per tenant unless the tenant says otherwise; 0 means no limit. */
   rateLimitRpm: number;
+  /** Claims of one step that ended with no outcome, before the task fails with `step_failed_repeatedly`. */
+  maxStepAttempts: number;
+  /** Bytes per part of a video copy (5 MiB at least); each part is recorded, so a copy resumes from there. */
+  copyPartBytes: number;
+  /** An ambiguous create (it may have been accepted) waits `pauseMs`, and is retried `retries` times at most. */
+  ambiguousCreate: { pauseMs: number; retries: number };
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

@@ -90,6 +90,12 @@ export class UpstreamRetryableError extends GatewayError {
   }
 }
 
+/**
+ * A create whose fate we cannot know: the request was sent, then the answer timed out, the
+ * connection broke, or a 5xx came back. The upstream may have accepted (and billed) it.
+ */
+export class UpstreamAmbiguousError extends UpstreamRetryableError {}
+
 /** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
 export class UpstreamPermanentError extends GatewayError {
   constructor(
@@ -98,5 +104,18 @@ export class UpstreamPermanentError extends GatewayError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** A defect of ours (a record in a state the code never writes, a missing price): not the upstream's doing. */
+export class InternalError extends GatewayError {}
+
+/** The store is throttled or a transaction collided past its retries: trying later is the remedy. */
+export class StoreBusyError extends GatewayError {}
+
+/** The tenant a task or charge names has no record (deleted by hand, or never seeded). */
+export class MissingTenantError extends GatewayError {
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} does not exist`);
   }
 }

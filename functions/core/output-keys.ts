@@ -9,6 +9,7 @@ export const bucketLayout = {
 
 export const videoKey = (taskId: string) =>
   `${bucketLayout.outputsPrefix}${taskId}${bucketLayout.videoSuffix}`;
+export const inputKey = (taskId: string) => `${bucketLayout.inputsPrefix}${taskId}`;
 export const statusKey = (taskId: string) => `${bucketLayout.outputsPrefix}${taskId}.json`;
 
 /** The task id of an `outputs/<task_id>.mp4` key, or undefined for any other key. */

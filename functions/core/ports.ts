@@ -105,6 +105,16 @@ export type MediaStore = {
   putObject(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   /** Streams `body` into `key` by multipart upload, in constant memory. */
   uploadStream(key: string, body: Readable, contentType: string): Promise<{ bytes: number }>;
+  /**
+   * A multipart upload whose parts are sent one by one, so that a copy can be resumed by another
+   * worker from the parts recorded so far. Parts but the last must be 5 MiB at least.
+   */
+  startMultipart(key: string, contentType: string): Promise<{ uploadId: string }>;
+  /** Sends part `partNumber` (1-based; sending a number again replaces it); answers its ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<{ eTag: string }>;
+  completeMultipart(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void>;
+  /** Frees an upload's parts; no error when it is already gone. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Copies `fromKey`; with `ifMatch`, only if it is still that version (else throws). */
   copyObject(fromKey: string, toKey: string, options?: { ifMatch?: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
@@ -126,6 +136,8 @@ export type MediaStore = {
    */
   getText(key: string, maxBytes: number): Promise<string | undefined>;
 };
+
+export type UploadedPart = { partNumber: number; eTag: string };
 
 export type StoredObjectHead = {
   size: number;
@@ -159,8 +171,11 @@ export type UpstreamProvider = {
   readonly name: string;
   createTask(request: UpstreamCreateRequest): Promise<{ taskId: string }>;
   getTask(taskId: string): Promise<UpstreamTaskState>;
-  /** Opens the finished video for streaming. */
-  openVideo(videoUrl: string): Promise<Readable>;
+  /**
+   * Opens the finished video for streaming, from byte `start` on (a Range request) when given: a
+   * copy resumed after its worker stopped reads only what it has not stored yet.
+   */
+  openVideo(videoUrl: string, options?: { start?: number }): Promise<Readable>;
 };
 
 export type WebhookAttemptResult =

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type Duration, type Model, models, type Resolution } from "./create-request.js";
+import { InternalError } from "./errors.js";
 
 /** The combinations a task can be: 1080P allows 6 s only. */
 export const priceKeys = ["6s-768P", "10s-768P", "6s-1080P"] as const;
@@ -40,7 +41,7 @@ export function priceOf(
     `${task.duration}s-${task.resolution}`
   ];
   if (price === undefined) {
-    throw new RangeError(`no price for ${task.model} ${task.duration}s ${task.resolution}`);
+    throw new InternalError(`no price for ${task.model} ${task.duration}s ${task.resolution}`);
   }
   return price;
 }

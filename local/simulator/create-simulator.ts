@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { addLatency, injectErrors, requireBearer } from "./api-middleware.js";
 import { createDownloadSigner, loadOrCreateSecret } from "./download-signing.js";
 import { type ErrorStatus, errorBody, errorTypes, SimulatorHttpError } from "./errors.js";
+import { createFaults, type FaultStats } from "./fault-knobs.js";
 import { createFileRoutes } from "./file-routes.js";
 import { createGenerationRunner } from "./generation-runner.js";
 import {
@@ -19,11 +20,19 @@ export type { SimulatorOptions } from "./simulator-options.js";
 export type Simulator = {
   app: Hono;
   options: ResolvedSimulatorOptions;
+  /** What the simulator counted: creates accepted (each one a paid generation upstream). */
+  stats(): FaultStats;
   /** Stops background generations; unfinished tasks stay IN_PROGRESS on disk and resume on restart. */
   close(): Promise<void>;
 };
 
-export type RunningSimulator = { url: string; port: number; dataDir: string; close(): Promise<void> };
+export type RunningSimulator = {
+  url: string;
+  port: number;
+  dataDir: string;
+  stats(): FaultStats;
+  close(): Promise<void>;
+};
 
 // A 20 MB image as a base64 data URL, plus the rest of the body.
 const maxBodyBytes = 28 * 1024 * 1024;
@@ -36,10 +45,13 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
   const store = createTaskStore(options.dataDir);
   const signer = createDownloadSigner(loadOrCreateSecret(options.dataDir));
   const runner = createGenerationRunner(store, options);
+  const faults = createFaults(options.faults, options.random);
 
   const app = new Hono();
   app.use(addLatency(options.latencyMs));
   app.get("/health", (context) => context.json({ status: "ok" }));
+  app.get("/sim/stats", (context) => context.json(faults.stats()));
+  app.use("/api/*", faults.apiFaults);
   app.use(
     "/api/*",
     requireBearer(options.apiKey),
@@ -52,7 +64,7 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
     }),
   );
   app.route("/api/v1", createTaskRoutes({ store, runner, signer, options }));
-  app.route("/files", createFileRoutes({ store, signer }));
+  app.route("/files", createFileRoutes({ store, signer, videoBytes: options.faults.videoBytes ?? 0 }));
   app.notFound(() => {
     throw new SimulatorHttpError(404, "Not found");
   });
@@ -74,7 +86,7 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
     .then((count) => count > 0 && options.logger(`resumed ${count} unfinished task(s)`))
     .catch((error: unknown) => options.logger(`could not resume tasks: ${String(error)}`));
 
-  return { app, options, close: runner.close };
+  return { app, options, stats: faults.stats, close: runner.close };
 };
 
 export const createSimulatorApp = (options: SimulatorOptions = {}): Hono => createSimulator(options).app;
@@ -97,6 +109,7 @@ export const startSimulator = async (input: SimulatorOptions = {}): Promise<Runn
     url,
     port,
     dataDir: options.dataDir,
+    stats: simulator.stats,
     close: async () => {
       await simulator.close();
       await new Promise<void>((resolve, reject) => {

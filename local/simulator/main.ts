@@ -2,19 +2,22 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { startSimulator } from "./create-simulator.js";
+import { faultKnobsFrom, faultKnobsSchema } from "./fault-knobs.js";
 import type { SimulatorOptions } from "./simulator-options.js";
 
 const rate = z.coerce.number().min(0).max(1);
 
-const environmentSchema = z.object({
-  SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
-  SIM_GENERATION_MS: z.coerce.number().int().min(0).optional(),
-  SIM_FAILURE_RATE: rate.optional(),
-  SIM_ERROR_RATE: rate.optional(),
-  SIM_LATENCY_MS: z.coerce.number().int().min(0).optional(),
-  SIM_DATA_DIR: z.string().min(1).optional(),
-  SIM_API_KEY: z.string().min(1).optional(),
-});
+const environmentSchema = z
+  .object({
+    SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+    SIM_GENERATION_MS: z.coerce.number().int().min(0).optional(),
+    SIM_FAILURE_RATE: rate.optional(),
+    SIM_ERROR_RATE: rate.optional(),
+    SIM_LATENCY_MS: z.coerce.number().int().min(0).optional(),
+    SIM_DATA_DIR: z.string().min(1).optional(),
+    SIM_API_KEY: z.string().min(1).optional(),
+  })
+  .extend(faultKnobsSchema.shape);
 
 /** The simulator's settings from `SIM_*` variables; throws naming every bad field. */
 export const simulatorOptionsFromEnv = (env: Record<string, string | undefined>): SimulatorOptions => {
@@ -28,7 +31,11 @@ export const simulatorOptionsFromEnv = (env: Record<string, string | undefined>)
     throw new Error(`invalid simulator settings: ${problems.join("; ")}`);
   }
   const settings = parsed.data;
+  const faults = faultKnobsFrom(settings);
+  const anyFault = Object.values(faults).some((value) => value !== undefined);
   return {
+    ...(anyFault ? { faults } : {}),
+    ...(settings.SIM_DOWNLOAD_TTL_MS ? { downloadTtlMs: settings.SIM_DOWNLOAD_TTL_MS } : {}),
     port: settings.SIM_PORT,
     generationMs: settings.SIM_GENERATION_MS,
     failureRate: settings.SIM_FAILURE_RATE,

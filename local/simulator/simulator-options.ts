@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FaultKnobs } from "./fault-knobs.js";
 
 export type SimulatorOptions = {
   /** Port for `startSimulator`; 0 picks a free one. */
@@ -24,6 +25,8 @@ export type SimulatorOptions = {
   logger?: (line: string) => void;
   /** Used to fetch images and post callbacks. */
   fetch?: typeof fetch;
+  /** Faults played on purpose (fault-knobs.ts). */
+  faults?: FaultKnobs;
 };
 
 export type ResolvedSimulatorOptions = Required<Omit<SimulatorOptions, "apiKey" | "port">> & {
@@ -50,4 +53,5 @@ export const resolveSimulatorOptions = (options: SimulatorOptions = {}): Resolve
   random: options.random ?? Math.random,
   logger: options.logger ?? (() => {}),
   fetch: options.fetch ?? globalThis.fetch,
+  faults: options.faults ?? {},
 });

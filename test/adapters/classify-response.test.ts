@@ -4,7 +4,11 @@ import {
   classifyNetworkError,
   upstreamMessage,
 } from "../../functions/adapters/upstream/classify-response.js";
-import { UpstreamPermanentError, UpstreamRetryableError } from "../../functions/core/errors.js";
+import {
+  UpstreamAmbiguousError,
+  UpstreamPermanentError,
+  UpstreamRetryableError,
+} from "../../functions/core/errors.js";
 
 describe("classifyFailure", () => {
   it.each([429, 408, 500, 502, 503, 504])("makes HTTP %i retryable", (status) => {
@@ -63,5 +67,23 @@ describe("classifyNetworkError", () => {
     expect(classifyNetworkError(new TypeError("fetch failed")).message).toBe(
       "upstream unreachable (fetch failed)",
     );
+  });
+});
+
+describe("a create's failures", () => {
+  it("calls a 5xx after the create was sent ambiguous: the upstream may have started it", () => {
+    expect(classifyFailure(502, undefined, null, "create")).toBeInstanceOf(UpstreamAmbiguousError);
+    expect(classifyFailure(502, undefined, null, "read")).not.toBeInstanceOf(UpstreamAmbiguousError);
+    expect(classifyFailure(429, undefined, null, "create")).not.toBeInstanceOf(UpstreamAmbiguousError);
+  });
+
+  it("calls a timeout or a reset ambiguous, and a refused connection not (nothing was sent)", () => {
+    const timeout = new DOMException("no answer", "TimeoutError");
+    const reset = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } });
+    const refused = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
+    expect(classifyNetworkError(timeout, "create")).toBeInstanceOf(UpstreamAmbiguousError);
+    expect(classifyNetworkError(reset, "create")).toBeInstanceOf(UpstreamAmbiguousError);
+    expect(classifyNetworkError(refused, "create")).not.toBeInstanceOf(UpstreamAmbiguousError);
+    expect(classifyNetworkError(reset, "read")).not.toBeInstanceOf(UpstreamAmbiguousError);
   });
 });

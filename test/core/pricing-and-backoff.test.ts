@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, retryDelay, webhookRetryDelay } from "../../functions/core/backoff.js";
+import { InternalError } from "../../functions/core/errors.js";
 import { priceOf } from "../../functions/core/pricing.js";
 
 describe("the credit price table", () => {
@@ -17,7 +18,7 @@ describe("the credit price table", () => {
   it("refuses a combination it has no price for", () => {
     expect(() =>
       priceOf({ model: "hailuo/2-3-image-to-video-pro", duration: "10", resolution: "1080P" }),
-    ).toThrow(RangeError);
+    ).toThrow(InternalError);
   });
 });
 

@@ -79,6 +79,8 @@ export async function startTestStack(
     BACKOFF_CAP_MS: "1000",
     LEASE_MS: "20000",
     UPSTREAM_TIMEOUT_MS: "5000",
+    UPSTREAM_CREATE_TIMEOUT_MS: "10000",
+    UPSTREAM_AMBIGUOUS_PAUSE_MS: "500",
     ...options.env,
   });
   const deps = buildDeps(settings, { serviceName: "test", logger: quietLogger });

@@ -5,12 +5,22 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, IdempotencyConflictError, InsufficientCreditsError } from "../../core/errors.js";
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  InsufficientCreditsError,
+  MissingTenantError,
+} from "../../core/errors.js";
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
 import type { Task } from "../../core/task/task.js";
 import type { Tenant } from "../../core/tenant.js";
 import type { DynamoConnection } from "./dynamo-client.js";
-import { cancellationCodes, isConditionFailure, withConflictRetries } from "./dynamo-errors.js";
+import {
+  failedConditionIndex,
+  isConditionFailure,
+  translateCancellation,
+  withConflictRetries,
+} from "./dynamo-errors.js";
 import { allDueShards, dueShard, itemKeys, taskIdOfPk } from "./item-keys.js";
 import { tableShape } from "./table-definition.js";
 import { listTasksOfOwner } from "./task-list.js";
@@ -88,12 +98,10 @@ export function createDynamoTaskStore(
       );
       return { created: true, task };
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      if (idempotency && codes[2] === "ConditionalCheckFailed") {
-        return replayIdempotent(idempotency);
-      }
-      if (codes[1] === "ConditionalCheckFailed") {
+      // Items: 0 the task, 1 the tenant's charge, 2 the idempotency scope.
+      const failed = failedConditionIndex(error);
+      if (idempotency && failed === 2) return replayIdempotent(idempotency);
+      if (failed === 1) {
         // A concurrent twin may have claimed the scope and spent the last credits in one go; DynamoDB
         // need not name every failed condition, so the scope is read before calling it a refusal.
         const claimed = idempotency && (await findIdempotent(idempotency.scope, Date.now()));
@@ -103,7 +111,7 @@ export function createDynamoTaskStore(
         }
         throw await creditsRefusal(tenant.id, task.credits);
       }
-      throw error;
+      throw translateCancellation(error, () => new ConflictError(`task ${task.id} already exists`)) ?? error;
     }
   }
 
@@ -112,7 +120,7 @@ export function createDynamoTaskStore(
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: itemKeys.tenant(tenantId), ConsistentRead: true }),
     );
-    if (!Item) return new Error(`tenant ${tenantId} does not exist`);
+    if (!Item) return new MissingTenantError(tenantId);
     const remaining = Item.creditsRemaining;
     return new InsufficientCreditsError(credits, typeof remaining === "number" ? remaining : null);
   }
@@ -156,6 +164,7 @@ export function createDynamoTaskStore(
       const { Item: tenantItem } = await client.send(
         new GetCommand({ TableName: tableName, Key: tenantKey }),
       );
+      if (!tenantItem) throw new MissingTenantError(next.tenantId);
       await withConflictRetries(() =>
         client.send(
           new TransactWriteCommand({
@@ -174,10 +183,14 @@ export function createDynamoTaskStore(
       );
       return next;
     } catch (error) {
-      if (isConditionFailure(error) || cancellationCodes(error)?.[0] === "ConditionalCheckFailed") {
-        throw new ConflictError(`task ${next.id} changed since version ${next.version - 1}`);
-      }
-      throw error;
+      const conflict = () => new ConflictError(`task ${next.id} changed since version ${next.version - 1}`);
+      if (isConditionFailure(error)) throw conflict();
+      // Items: 0 the task, 1 the tenant's refund (whose condition is only that the tenant exists).
+      throw (
+        translateCancellation(error, (index) =>
+          index === 0 ? conflict() : new MissingTenantError(next.tenantId),
+        ) ?? error
+      );
     }
   }
 

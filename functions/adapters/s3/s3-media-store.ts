@@ -1,14 +1,19 @@
 import type { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
+  NoSuchUpload,
   NotFound,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -63,6 +68,44 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
       });
       await upload.done();
       return { bytes };
+    },
+    async startMultipart(key, contentType) {
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
+      );
+      if (!UploadId) throw new Error(`S3 started no multipart upload for ${key}`);
+      return { uploadId: UploadId };
+    },
+    async uploadPart(key, uploadId, partNumber, body) {
+      const { ETag } = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+        }),
+      );
+      if (!ETag) throw new Error(`S3 gave part ${partNumber} of ${key} no ETag`);
+      return { eTag: ETag };
+    },
+    async completeMultipart(key, uploadId, parts) {
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.eTag })) },
+        }),
+      );
+    },
+    async abortMultipart(key, uploadId) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch (error) {
+        if (!(error instanceof NoSuchUpload) && (error as { name?: string }).name !== "NoSuchUpload")
+          throw error;
+      }
     },
     async copyObject(fromKey, toKey, options = {}) {
       await client.send(

@@ -1,4 +1,4 @@
-import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import { UpstreamAmbiguousError, UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
 import { fetchFailureOf } from "../http/fetch-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -18,8 +18,17 @@ const permanentCodeByStatus: Record<number, FailureCode> = {
  * Turns a non-2xx upstream answer into one of our two error classes: retryable (429, 5xx, 408)
  * or permanent with a stable code. Called once, here, for every upstream call.
  */
-export function classifyFailure(status: number, body: unknown, retryAfter: string | null): Error {
+export function classifyFailure(
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+  request: RequestKind = "read",
+): Error {
   const message = upstreamMessage(body) ?? `the upstream answered HTTP ${status}`;
+  // A server that failed after reading a create may have started (and billed) the generation.
+  if (request === "create" && status >= 500) {
+    return new UpstreamAmbiguousError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
+  }
   if (status === 429 || status === 408 || status >= 500) {
     return new UpstreamRetryableError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
   }
@@ -29,7 +38,23 @@ export function classifyFailure(status: number, body: unknown, retryAfter: strin
   return new UpstreamPermanentError(code, message);
 }
 
-export function classifyNetworkError(error: unknown): UpstreamRetryableError | UpstreamPermanentError {
+/** A create may cost money when its fate is unknown; a read never does. */
+export type RequestKind = "read" | "create";
+
+/** Network failures that happen before a byte of the request is sent: nothing can have been created. */
+const notSentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+export function classifyNetworkError(
+  error: unknown,
+  request: RequestKind = "read",
+): UpstreamRetryableError | UpstreamPermanentError {
   const failure = fetchFailureOf(error);
   if (failure.kind === "forbidden") {
     // A provider's URL that leads to a private address will lead there again: fail, do not retry.
@@ -38,6 +63,11 @@ export function classifyNetworkError(error: unknown): UpstreamRetryableError | U
     });
   }
   const reason = failure.kind === "timeout" ? "timed out" : `unreachable (${failure.message})`;
+  if (request === "create" && !notSentCodes.has(networkCodeOf(error))) {
+    return new UpstreamAmbiguousError(`upstream ${reason} after the create was sent`, undefined, {
+      cause: error,
+    });
+  }
   return new UpstreamRetryableError(`upstream ${reason}`, undefined, { cause: error });
 }
 
@@ -64,4 +94,14 @@ export function stableFailure(code: unknown, message: string): { code: FailureCo
   if (moderationLike(message)) return { code: "content_moderation", message };
   const raw = typeof code === "string" || typeof code === "number" ? String(code) : "";
   return { code: "upstream_failed", message: raw ? `${message} (upstream code ${raw})` : message };
+}
+
+/** The system error code (ECONNREFUSED, …) somewhere in a fetch failure's cause chain, or "". */
+function networkCodeOf(error: unknown): string {
+  for (let current = error, depth = 0; current && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return "";
 }

@@ -1,11 +1,12 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { UpstreamRetryableError } from "../../core/errors.js";
+import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
 import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
 import {
   classifyFailure,
   classifyNetworkError,
+  type RequestKind,
   stableFailure,
   upstreamMessage,
 } from "./classify-response.js";
@@ -16,6 +17,8 @@ export type SeedApiOptions = {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** A create's whole wait; longer than `timeoutMs`, since giving up on a create may pay for it twice. */
+  createTimeoutMs?: number;
   /** The whole download of a finished video; `timeoutMs` bounds only the wait for its first byte. */
   downloadTimeoutMs?: number;
   /** The provider's own API: its base URL is the operator's, so it is trusted as configured. */
@@ -36,7 +39,13 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
   const downloadFetch = options.downloadFetch ?? fetchImpl;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
-  async function call(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  async function call(
+    path: string,
+    init: RequestInit = {},
+    request: RequestKind = "read",
+  ): Promise<Record<string, unknown>> {
+    const timeoutMs =
+      request === "create" ? (options.createTimeoutMs ?? options.timeoutMs) : options.timeoutMs;
     let response: Response;
     try {
       response = await fetchImpl(`${baseUrl}${path}`, {
@@ -46,21 +55,29 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
           "content-type": "application/json",
           accept: "application/json",
         },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw classifyNetworkError(error, request);
     }
-    const text = await response.text().catch(() => "");
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The body broke off (or timed out) after the answer began: the request was surely read.
+      throw classifyNetworkError(error, request);
+    }
     const body = parseJson(text);
-    if (!response.ok) throw classifyFailure(response.status, body, response.headers.get("retry-after"));
+    const retryAfter = response.headers.get("retry-after");
+    if (!response.ok) throw classifyFailure(response.status, body, retryAfter, request);
     if (!body || typeof body !== "object") {
-      throw new UpstreamRetryableError(`upstream answered ${response.status} with a body that is not JSON`);
+      const problem = `upstream answered ${response.status} with a body that is not JSON`;
+      throw request === "create" ? new UpstreamAmbiguousError(problem) : new UpstreamRetryableError(problem);
     }
     // The seed API may also carry errors in a 200 body: { code: 4xx, message }.
     const code = (body as { code?: unknown }).code;
     if (typeof code === "number" && code >= 400) {
-      throw classifyFailure(code, body, response.headers.get("retry-after"));
+      throw classifyFailure(code, body, retryAfter, request);
     }
     return body as Record<string, unknown>;
   }
@@ -68,21 +85,25 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
   return {
     name: options.name,
     async createTask(request: UpstreamCreateRequest) {
-      const body = await call("/api/v1/videos/generations", {
-        method: "POST",
-        body: JSON.stringify({
-          model: request.model,
-          prompt: request.prompt,
-          image: request.imageUrl,
-          duration: request.duration,
-          resolution: request.resolution,
-          prompt_optimizer: request.promptOptimizer,
-        }),
-      });
+      const body = await call(
+        "/api/v1/videos/generations",
+        {
+          method: "POST",
+          body: JSON.stringify({
+            model: request.model,
+            prompt: request.prompt,
+            image: request.imageUrl,
+            duration: request.duration,
+            resolution: request.resolution,
+            prompt_optimizer: request.promptOptimizer,
+          }),
+        },
+        "create",
+      );
       const data = (body.data ?? body) as Record<string, unknown>;
       const taskId = data.task_id ?? data.id;
       if (typeof taskId !== "string" && typeof taskId !== "number") {
-        throw new UpstreamRetryableError("upstream accepted the task but named no task_id");
+        throw new UpstreamAmbiguousError("upstream accepted the task but named no task_id");
       }
       return { taskId: String(taskId) };
     },
@@ -90,10 +111,11 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
       const body = await call(`/api/v1/tasks/${encodeURIComponent(taskId)}`);
       return readTaskState((body.data ?? body) as Record<string, unknown>);
     },
-    async openVideo(videoUrl: string) {
+    async openVideo(videoUrl: string, { start = 0 }: { start?: number } = {}) {
       let response: Response;
       try {
         response = await fetchWithTimeouts(downloadFetch, videoUrl, {
+          ...(start > 0 ? { headers: { range: `bytes=${start}-` } } : {}),
           headersMs: options.timeoutMs,
           signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
         });
@@ -105,7 +127,9 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
         // An expired download URL is not the task's fault: fetch a fresh URL and try again.
         throw new UpstreamRetryableError(`video download answered ${response.status}`);
       }
-      return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      // A server that ignores Range sends the whole video: the bytes already stored are skipped.
+      return start > 0 && response.status !== 206 ? Readable.from(skipBytes(start)(body)) : body;
     },
   };
 }
@@ -143,6 +167,21 @@ function findVideoUrl(data: Record<string, unknown>): string | undefined {
   return candidates.find(
     (candidate): candidate is string => typeof candidate === "string" && candidate.length > 0,
   );
+}
+
+/** Drops the first `count` bytes of a stream, in constant memory. */
+function skipBytes(count: number) {
+  return async function* (source: AsyncIterable<Buffer>) {
+    let toSkip = count;
+    for await (const chunk of source) {
+      if (toSkip >= chunk.length) {
+        toSkip -= chunk.length;
+        continue;
+      }
+      yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+      toSkip = 0;
+    }
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -14,6 +14,7 @@ export const failureCodes = [
   "upstream_timeout",
   "upstream_failed",
   "internal_error",
+  "step_failed_repeatedly",
 ] as const;
 export type FailureCode = (typeof failureCodes)[number];
 

@@ -29,6 +29,18 @@ export type Task = {
   upstream?: { provider: string; taskId: string; videoUrl?: string };
   /** Consecutive failed attempts at the current step; reset when the task moves on. */
   attempts: number;
+  /** Creates sent upstream for this task, counted before each is sent. */
+  submitAttempts?: number;
+  /** Epoch ms of the create in flight; set before it is sent, cleared once its outcome is recorded. */
+  submitAttemptAt?: number;
+  /** Creates whose fate stayed unknown (timeout, reset, 5xx after sending, or the worker stopped). */
+  ambiguousCreates?: number;
+  /**
+   * Claims of the current step not yet followed by an outcome: the claim counts one, any recorded
+   * outcome (progress, a move, an expected retry) clears it. What is left counts workers that died
+   * and errors no retry policy covers; past `maxStepAttempts` the task fails for good.
+   */
+  stepClaims?: number;
   /** Epoch ms when the poller should look at the task again; absent once it is terminal. */
   nextPollAt?: number;
   /** Epoch ms until which one worker owns the task. */
@@ -36,6 +48,8 @@ export type Task = {
   lastError?: string;
   error?: TaskError;
   output?: { key: string };
+  /** The video copy under way, part by part (see copy-video.ts); gone once the copy is complete. */
+  copy?: { uploadId: string; parts: { partNumber: number; eTag: string }[]; bytes: number };
   /** Set once a finished task's status JSON and webhook are recorded; until then it stays due. */
   announced?: boolean;
   createdAt: string;
@@ -55,7 +69,7 @@ export function moveTask(task: Task, to: Phase, patch: TaskPatch, now: number): 
     throw new IllegalTransitionError(`task ${task.id} cannot move from ${task.phase} to ${to}`);
   }
   // A move ends the step: its lease and last error go, unless the patch starts the next step's lease.
-  const { leaseUntil: _lease, lastError: _error, ...rest } = task;
+  const { leaseUntil: _lease, lastError: _error, stepClaims: _claims, ...rest } = task;
   const next: Task = {
     ...rest,
     ...patch,

@@ -3,7 +3,10 @@ import type { Deps } from "../deps.js";
 import {
   ConflictError,
   ImageFetchError,
+  InternalError,
   InvalidImageError,
+  StoreBusyError,
+  UpstreamAmbiguousError,
   UpstreamPermanentError,
   UpstreamRetryableError,
 } from "../errors.js";
@@ -11,8 +14,15 @@ import { videoKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
+import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
 import { stageRemoteImage } from "./stage-image.js";
+import {
+  CreateNotRecordedError,
+  recordSubmitAttempt,
+  settleAmbiguousCreate,
+  submitUpstream,
+} from "./submit-upstream.js";
 
 /**
  * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
@@ -22,6 +32,7 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   const claimed = await claim(deps, task);
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
+  if ((claimed.stepClaims ?? 0) > deps.settings.maxStepAttempts) return failPoisonTask(deps, claimed);
   // Past the deadline a task fails, unless its video is already in the bucket: that one is finished.
   if (deps.clock.now() > claimed.deadlineAt && !(await hasStoredVideo(deps, claimed))) {
     return failTask(deps, claimed, {
@@ -32,10 +43,24 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
   // Each write bumps the version: failures below must be recorded on the latest one.
   let current = claimed;
   try {
-    if (current.phase === "queued") current = await withStagedImage(deps, current);
+    if (current.phase === "queued") {
+      current = await withStagedImage(deps, current);
+      // A create was sent and its outcome never recorded: the upstream may have it.
+      if (current.submitAttemptAt !== undefined) {
+        const reason =
+          "an earlier create's outcome was never recorded (its worker stopped, or the save failed)";
+        return await settleAmbiguousCreate(deps, current, reason, current.submitAttemptAt);
+      }
+      current = await recordSubmitAttempt(deps, current);
+    }
     return await takeStep(deps, current);
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
+    if (error instanceof UpstreamAmbiguousError) {
+      return settleAmbiguousCreate(deps, current, error, deps.clock.now());
+    }
+    // The create's mark stays on the task: the next claim finds it and waits it out.
+    if (error instanceof CreateNotRecordedError) return undefined;
     const failure = permanentFailure(deps, current, error);
     if (failure) return failTask(deps, current, failure);
     return retryLater(deps, current, error);
@@ -66,12 +91,39 @@ async function hasStoredVideo(deps: Deps, task: Task): Promise<boolean> {
 /** The task's failure if `error` means trying again cannot help, else undefined. */
 function permanentFailure(deps: Deps, task: Task, error: unknown): TaskError | undefined {
   if (error instanceof UpstreamPermanentError) return { code: error.code, message: error.message };
+  if (error instanceof InternalError) return { code: "internal_error", message: error.message };
   if (error instanceof InvalidImageError) return { code: "invalid_image", message: error.message };
   if (error instanceof ImageFetchError) {
     const lastTry = task.attempts + 1 >= deps.settings.imageFetchAttempts;
     if (!error.retryable || lastTry) return { code: "image_unreachable", message: error.message };
   }
   return undefined;
+}
+
+/** Errors a retry policy covers: their retry is an outcome, and clears the step's claim count. */
+function isExpectedTransient(error: unknown): boolean {
+  return (
+    error instanceof UpstreamRetryableError ||
+    error instanceof ImageFetchError ||
+    error instanceof StoreBusyError
+  );
+}
+
+/**
+ * A step that keeps ending with no outcome (its worker dies, or it throws what nothing expects)
+ * would be re-leased every LEASE_MS for ever: it fails with a code of its own, loudly.
+ */
+async function failPoisonTask(deps: Deps, task: Task): Promise<Task> {
+  deps.logger.error("poison task: its step kept failing; failing it for good", {
+    taskId: task.id,
+    phase: task.phase,
+    stepClaims: task.stepClaims,
+    lastError: task.lastError,
+  });
+  return failTask(deps, task, {
+    code: "step_failed_repeatedly",
+    message: `the ${task.phase} step failed ${deps.settings.maxStepAttempts} times in a row; last error: ${task.lastError ?? "none recorded (the worker stopped)"}`,
+  });
 }
 
 /** A task recorded while its image host was failing gets our copy of the image before it goes upstream. */
@@ -91,36 +143,15 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
   if (isTerminal(task.phase) && task.announced) return undefined;
   if ((task.leaseUntil ?? 0) > now || (task.nextPollAt ?? 0) > now) return undefined;
   const leaseUntil = now + deps.settings.leaseMs;
+  const stepClaims = isTerminal(task.phase) ? undefined : (task.stepClaims ?? 0) + 1;
   try {
-    return await deps.tasks.saveTask(touchTask(task, { leaseUntil, nextPollAt: leaseUntil }, now));
+    return await deps.tasks.saveTask(
+      touchTask(task, { leaseUntil, nextPollAt: leaseUntil, stepClaims }, now),
+    );
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
     throw error;
   }
-}
-
-async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
-  // The upstream always reads our validated copy, never the caller's URL.
-  if (task.image.kind !== "stored") throw new Error(`task ${task.id} has no staged image`);
-  const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
-  const { taskId } = await deps.upstream.createTask({
-    model: task.model,
-    prompt: task.prompt,
-    imageUrl,
-    duration: task.duration,
-    resolution: task.resolution,
-    promptOptimizer: task.promptOptimizer,
-  });
-  const now = deps.clock.now();
-  deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
-  return deps.tasks.saveTask(
-    moveTask(
-      task,
-      "submitted",
-      { upstream: { provider: deps.upstream.name, taskId }, nextPollAt: now + deps.settings.pollIntervalMs },
-      now,
-    ),
-  );
 }
 
 async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
@@ -133,7 +164,7 @@ async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
       return deps.tasks.saveTask(
         task.phase === "submitted"
           ? moveTask(task, "generating", { nextPollAt }, now)
-          : touchTask(task, { nextPollAt, leaseUntil: undefined, attempts: 0 }, now),
+          : touchTask(task, { nextPollAt, leaseUntil: undefined, attempts: 0, stepClaims: undefined }, now),
       );
     case "failed":
       return failTask(deps, task, { code: state.code, message: state.message });
@@ -155,64 +186,38 @@ async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
   }
 }
 
-/**
- * Streams the finished video into outputs/<id>.mp4; the bucket's ObjectCreated event then drives
- * notify. If the video is already there (the event was lost or the copy raced), completes directly.
- */
-async function copyVideo(deps: Deps, task: Task): Promise<Task> {
-  const key = videoKey(task.id);
-  if (await deps.media.exists(key)) return completeTask(deps, task.id);
-
-  let videoUrl = task.upstream?.videoUrl;
-  if (!videoUrl || task.attempts > 0) {
-    // A failed download may mean an expired URL: ask the upstream for a fresh one.
-    const state = await deps.upstream.getTask(requireUpstreamId(task));
-    if (state.state !== "succeeded") {
-      throw new UpstreamRetryableError(`upstream reports ${state.state} for a finished task`);
-    }
-    videoUrl = state.videoUrl;
-  }
-  const started = deps.clock.now();
-  const stream = await deps.upstream.openVideo(videoUrl);
-  const { bytes } = await deps.media.uploadStream(key, stream, "video/mp4");
-  const now = deps.clock.now();
-  deps.logger.info("video copied", { taskId: task.id, key, bytes, ms: now - started });
-  try {
-    // Notify normally moves the task on within seconds; this is the fallback if its event is lost.
-    return await deps.tasks.saveTask(
-      touchTask(
-        task,
-        {
-          output: { key },
-          leaseUntil: undefined,
-          attempts: 0,
-          nextPollAt: now + deps.settings.leaseMs,
-        },
-        now,
-      ),
-    );
-  } catch (error) {
-    if (error instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
-    throw error;
-  }
-}
-
 async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task> {
   const now = deps.clock.now();
   const attempts = task.attempts + 1;
   const retryAfterMs = error instanceof UpstreamRetryableError ? error.retryAfterMs : undefined;
   const delay = retryDelay(attempts, deps.settings.backoff, retryAfterMs);
   const lastError = error instanceof Error ? error.message : String(error);
-  deps.logger.warn("task step failed; retrying later", {
-    taskId: task.id,
-    phase: task.phase,
-    attempts,
-    delay,
-    lastError,
-  });
+  const expected = isExpectedTransient(error);
+  // What nothing expects is logged with its stack, and keeps counting towards the step's cap.
+  const details = { taskId: task.id, phase: task.phase, attempts, delay, lastError };
+  if (expected) deps.logger.warn("task step failed; retrying later", details);
+  else
+    deps.logger.error("task step failed unexpectedly; retrying later", {
+      ...details,
+      error,
+      stepClaims: task.stepClaims,
+    });
+  const stepClaims = expected ? undefined : task.stepClaims;
   try {
     return await deps.tasks.saveTask(
-      touchTask(task, { attempts, lastError, nextPollAt: now + delay, leaseUntil: undefined }, now),
+      touchTask(
+        task,
+        // A create refused in so many words created nothing: its mark goes.
+        {
+          attempts,
+          lastError,
+          nextPollAt: now + delay,
+          leaseUntil: undefined,
+          stepClaims,
+          submitAttemptAt: undefined,
+        },
+        now,
+      ),
     );
   } catch (saveError) {
     if (saveError instanceof ConflictError) return task;
@@ -221,8 +226,7 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
 }
 
 function requireUpstream(task: Task): NonNullable<Task["upstream"]> {
-  if (!task.upstream)
-    throw new UpstreamPermanentError("internal_error", `task ${task.id} has no upstream task`);
+  if (!task.upstream) throw new InternalError(`task ${task.id} has no upstream task`);
   return task.upstream;
 }
 

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { ConflictError } from "../errors.js";
+import { ConflictError, MissingTenantError } from "../errors.js";
 import { statusKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
@@ -12,21 +12,36 @@ import {
 } from "../webhook-delivery.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
-/** Fails a task for good: refunds its credits in the same write, then tells the caller. */
+/**
+ * Fails a task for good: refunds its credits in the same write, then tells the caller. A task whose
+ * tenant is gone has nobody to refund: it fails all the same (else it would be retried for ever).
+ */
 export async function failTask(deps: Deps, task: Task, error: TaskError): Promise<Task> {
   const now = deps.clock.now();
+  const failedTask = moveTask(task, "failed", { error, nextPollAt: now + deps.settings.leaseMs }, now);
   let failed: Task;
   try {
-    failed = await deps.tasks.saveTask(
-      moveTask(task, "failed", { error, nextPollAt: now + deps.settings.leaseMs }, now),
-      { refund: true },
-    );
+    failed = await saveRefunding(deps, failedTask);
   } catch (saveError) {
     if (saveError instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
     throw saveError;
   }
   deps.logger.warn("task failed", { taskId: task.id, code: error.code, message: error.message });
   return announceEnd(deps, failed);
+}
+
+async function saveRefunding(deps: Deps, failed: Task): Promise<Task> {
+  try {
+    return await deps.tasks.saveTask(failed, { refund: true });
+  } catch (error) {
+    if (!(error instanceof MissingTenantError)) throw error;
+    deps.logger.error("failing a task whose tenant is missing: no refund given", {
+      taskId: failed.id,
+      tenantId: failed.tenantId,
+      credits: failed.credits,
+    });
+    return deps.tasks.saveTask(failed);
+  }
 }
 
 /** The view of a task as clients get it, with a fresh presigned URL when the video is there. */

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { CreateRequest } from "../create-request.js";
 import type { Deps } from "../deps.js";
-import { InsufficientCreditsError, InvalidRequestError } from "../errors.js";
+import { InsufficientCreditsError, InternalError, InvalidRequestError } from "../errors.js";
 import { formatBytes } from "../format-bytes.js";
 import { imageMimeType } from "../image/image-info.js";
 import {
@@ -208,9 +208,10 @@ const skipReasons = {
 } as const;
 
 async function loadTenant(deps: Deps, tenantId: string): Promise<Tenant> {
-  if (!tenantId) throw new Error("INBOX_TENANT_ID is not set: the drop folder has no owner");
+  if (!tenantId) throw new InternalError("INBOX_TENANT_ID is not set: the drop folder has no owner");
   const tenant = await deps.tenants.getTenant(tenantId);
-  if (!tenant) throw new Error(`the drop folder's owner ${tenantId} (INBOX_TENANT_ID) does not exist`);
+  if (!tenant)
+    throw new InternalError(`the drop folder's owner ${tenantId} (INBOX_TENANT_ID) does not exist`);
   return tenant;
 }
 

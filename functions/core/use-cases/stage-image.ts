@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import { ImageFetchError, InvalidImageError } from "../errors.js";
 import { checkImage, contentTypes, imageRules } from "../image/image-rules.js";
 import { limitBytes, peekStream } from "../image/image-stream.js";
-import { bucketLayout } from "../output-keys.js";
+import { inputKey } from "../output-keys.js";
 import type { ImageRef } from "../task/task.js";
 
 /** Enough for any PNG or WebP header, and for a JPEG whose size marker follows large EXIF data. */
@@ -31,7 +31,7 @@ export async function stageRemoteImage(deps: Deps, taskId: string, url: string):
     throw new InvalidImageError(verdict.problem);
   }
 
-  const key = `${bucketLayout.inputsPrefix}${taskId}`;
+  const key = inputKey(taskId);
   const contentType = contentTypes[verdict.info.format];
   const limit = limitBytes(imageRules.maxBytes);
   try {

@@ -4,10 +4,11 @@ import {
   IdempotencyConflictError,
   ImageFetchError,
   InsufficientCreditsError,
+  InternalError,
   InvalidRequestError,
 } from "../errors.js";
 import { checkImage, contentTypes } from "../image/image-rules.js";
-import { bucketLayout } from "../output-keys.js";
+import { inputKey } from "../output-keys.js";
 import type { Idempotency } from "../ports.js";
 import { priceOf } from "../pricing.js";
 import type { ImageRef, Task, TaskSource } from "../task/task.js";
@@ -127,13 +128,13 @@ async function earlierAnswer(
 
 async function existingTask(deps: Deps, taskId: string): Promise<Task> {
   const existing = await deps.tasks.getTask(taskId);
-  if (!existing) throw new Error(`idempotency record points at missing task ${taskId}`);
+  if (!existing) throw new InternalError(`idempotency record points at missing task ${taskId}`);
   return existing;
 }
 
 async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): Promise<ImageRef> {
   if (input.storedImage) {
-    const key = `${bucketLayout.inputsPrefix}${taskId}`;
+    const key = inputKey(taskId);
     const { eTag } = input.storedImage;
     await deps.media.copyObject(input.storedImage.key, key, eTag ? { ifMatch: eTag } : {});
     return { kind: "stored", key, contentType: input.storedImage.contentType };
@@ -144,7 +145,7 @@ async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): P
   const bytes = Buffer.from(image.slice(image.indexOf(",") + 1), "base64");
   const verdict = checkImage(bytes, bytes.length);
   if (!verdict.ok) throw new InvalidRequestError(`image: ${verdict.problem}`, "image");
-  const key = `${bucketLayout.inputsPrefix}${taskId}`;
+  const key = inputKey(taskId);
   const contentType = contentTypes[verdict.info.format];
   await deps.media.putObject(key, bytes, contentType);
   return { kind: "stored", key, contentType };

@@ -1,0 +1,126 @@
+import type { Readable } from "node:stream";
+import type { Deps } from "../deps.js";
+import { ConflictError, InternalError, UpstreamRetryableError } from "../errors.js";
+import { videoKey } from "../output-keys.js";
+import type { UploadedPart } from "../ports.js";
+import { type Task, touchTask } from "../task/task.js";
+import { completeTask } from "./complete-task.js";
+
+/** A copy under way: the multipart upload, its parts so far, and the bytes they hold. */
+export type CopyProgress = { uploadId: string; parts: UploadedPart[]; bytes: number };
+
+/**
+ * Streams the finished video into outputs/<id>.mp4 part by part, recording each part on the task,
+ * so that a worker that dies mid-copy (a Lambda run that ends) leaves a copy the next lease resumes
+ * from the recorded byte (a Range request), not from zero. One part's buffer is all it holds. The
+ * bucket's ObjectCreated event then drives notify; a video already there completes directly.
+ */
+export async function copyVideo(deps: Deps, task: Task): Promise<Task> {
+  const key = videoKey(task.id);
+  if (await deps.media.exists(key)) return completeTask(deps, task.id);
+
+  const videoUrl = await currentVideoUrl(deps, task);
+  let current = task;
+  if (!current.copy) {
+    const { uploadId } = await deps.media.startMultipart(key, "video/mp4");
+    current = await saveProgress(deps, current, { uploadId, parts: [], bytes: 0 });
+  }
+  const resumedFrom = current.copy?.bytes ?? 0;
+  if (resumedFrom > 0) deps.logger.info("resuming a video copy", { taskId: task.id, bytes: resumedFrom });
+  const started = deps.clock.now();
+  const stream = await deps.upstream.openVideo(videoUrl, { start: resumedFrom });
+  current = await uploadParts(deps, current, stream);
+  const progress = requireProgress(current);
+  await deps.media.completeMultipart(key, progress.uploadId, progress.parts);
+  const now = deps.clock.now();
+  deps.logger.info("video copied", {
+    taskId: task.id,
+    key,
+    bytes: progress.bytes,
+    resumedFrom,
+    parts: progress.parts.length,
+    ms: now - started,
+  });
+  try {
+    // Notify normally moves the task on within seconds; this is the fallback if its event is lost.
+    return await deps.tasks.saveTask(
+      touchTask(
+        current,
+        {
+          output: { key },
+          copy: undefined,
+          leaseUntil: undefined,
+          attempts: 0,
+          stepClaims: undefined,
+          nextPollAt: now + deps.settings.leaseMs,
+        },
+        now,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
+    throw error;
+  }
+}
+
+/** A failed or resumed download may hold an expired URL: the upstream is asked for a fresh one. */
+async function currentVideoUrl(deps: Deps, task: Task): Promise<string> {
+  const known = task.upstream?.videoUrl;
+  if (known && task.attempts === 0 && !task.copy) return known;
+  if (!task.upstream) throw new InternalError(`task ${task.id} has no upstream task`);
+  const state = await deps.upstream.getTask(task.upstream.taskId);
+  if (state.state !== "succeeded") {
+    throw new UpstreamRetryableError(`upstream reports ${state.state} for a finished task`);
+  }
+  return state.videoUrl;
+}
+
+/** Fills one part's buffer from the stream, sends it, records it; the last part may be short. */
+async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Task> {
+  const partBytes = deps.settings.copyPartBytes;
+  const buffer = Buffer.allocUnsafe(partBytes);
+  let filled = 0;
+  let current = task;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let offset = 0; offset < chunk.length; ) {
+      const take = Math.min(partBytes - filled, chunk.length - offset);
+      chunk.copy(buffer, filled, offset, offset + take);
+      filled += take;
+      offset += take;
+      if (filled === partBytes) {
+        current = await sendPart(deps, current, buffer.subarray(0, filled));
+        filled = 0;
+      }
+    }
+  }
+  const progress = requireProgress(current);
+  if (filled > 0 || progress.parts.length === 0) {
+    current = await sendPart(deps, current, buffer.subarray(0, filled));
+  }
+  return current;
+}
+
+async function sendPart(deps: Deps, task: Task, body: Uint8Array): Promise<Task> {
+  const progress = requireProgress(task);
+  const partNumber = progress.parts.length + 1;
+  const { eTag } = await deps.media.uploadPart(videoKey(task.id), progress.uploadId, partNumber, body);
+  return saveProgress(deps, task, {
+    uploadId: progress.uploadId,
+    parts: [...progress.parts, { partNumber, eTag }],
+    bytes: progress.bytes + body.length,
+  });
+}
+
+/** Each recorded part is progress: the lease is extended and the step's claim count cleared. */
+async function saveProgress(deps: Deps, task: Task, copy: CopyProgress): Promise<Task> {
+  const now = deps.clock.now();
+  const leaseUntil = now + deps.settings.leaseMs;
+  return deps.tasks.saveTask(
+    touchTask(task, { copy, leaseUntil, nextPollAt: leaseUntil, stepClaims: undefined }, now),
+  );
+}
+
+function requireProgress(task: Task): CopyProgress {
+  if (!task.copy) throw new InternalError(`task ${task.id} has no copy under way`);
+  return task.copy;
+}

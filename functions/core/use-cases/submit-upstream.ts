@@ -1,0 +1,108 @@
+import type { Deps } from "../deps.js";
+import { ConflictError, GatewayError, InternalError, type UpstreamAmbiguousError } from "../errors.js";
+import { moveTask, type Task, touchTask } from "../task/task.js";
+import { failTask } from "./finish-task.js";
+
+/**
+ * The upstream took a create whose answer we could not record: the save after it failed. The
+ * attempt stays marked on the task, so the next claim treats it as ambiguous rather than creating
+ * again at once.
+ */
+export class CreateNotRecordedError extends GatewayError {}
+
+/**
+ * Records the create about to be sent, as a conditional write: only the lease holder gets past it,
+ * and should this worker stop before the answer is saved, the next claim knows a create was in flight.
+ */
+export async function recordSubmitAttempt(deps: Deps, task: Task): Promise<Task> {
+  const now = deps.clock.now();
+  const submitAttempts = (task.submitAttempts ?? 0) + 1;
+  return deps.tasks.saveTask(touchTask(task, { submitAttempts, submitAttemptAt: now }, now));
+}
+
+/** Sends the create (the attempt is recorded already) and moves the task to `submitted`. */
+export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
+  // The upstream always reads our validated copy, never the caller's URL.
+  if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
+  const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
+  const { taskId } = await deps.upstream.createTask({
+    model: task.model,
+    prompt: task.prompt,
+    imageUrl,
+    duration: task.duration,
+    resolution: task.resolution,
+    promptOptimizer: task.promptOptimizer,
+  });
+  const now = deps.clock.now();
+  deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
+  const { submitAttemptAt: _settled, ...sent } = task;
+  const submitted = moveTask(
+    sent,
+    "submitted",
+    { upstream: { provider: deps.upstream.name, taskId }, nextPollAt: now + deps.settings.pollIntervalMs },
+    now,
+  );
+  try {
+    return await deps.tasks.saveTask(submitted);
+  } catch (error) {
+    // Paid for and not recorded: say so loudly, with the upstream's id, for whoever reconciles.
+    deps.logger.error("upstream task created but not recorded; the next try treats it as ambiguous", {
+      taskId: task.id,
+      upstreamTaskId: taskId,
+      error,
+    });
+    if (error instanceof ConflictError) throw error;
+    throw new CreateNotRecordedError(`upstream task ${taskId} was created but not recorded`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A create that may have been accepted upstream, or whose outcome was never recorded: counted on
+ * the task and logged, then tried again only after a pause long enough for a late answer to have
+ * landed (and for an operator to see it), and only `retries` times; after that the task fails
+ * rather than pay for yet another generation.
+ */
+export async function settleAmbiguousCreate(
+  deps: Deps,
+  task: Task,
+  reason: UpstreamAmbiguousError | string,
+  since: number,
+): Promise<Task> {
+  const now = deps.clock.now();
+  const ambiguousCreates = (task.ambiguousCreates ?? 0) + 1;
+  const message = typeof reason === "string" ? reason : reason.message;
+  const { pauseMs, retries } = deps.settings.ambiguousCreate;
+  deps.logger.warn("ambiguous upstream create: the upstream may have accepted it", {
+    taskId: task.id,
+    ambiguousCreates,
+    submitAttempts: task.submitAttempts,
+    reason: message,
+  });
+  const counted = { ...task, ambiguousCreates };
+  if (ambiguousCreates > retries) {
+    return failTask(deps, counted, {
+      code: "upstream_timeout",
+      message: `the upstream gave no clear answer to ${ambiguousCreates} creates (${message}); not tried again, so as not to pay for another generation`,
+    });
+  }
+  try {
+    return await deps.tasks.saveTask(
+      touchTask(
+        counted,
+        {
+          submitAttemptAt: undefined,
+          lastError: message,
+          nextPollAt: Math.max(now, since + pauseMs),
+          leaseUntil: undefined,
+          stepClaims: undefined,
+        },
+        now,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof ConflictError) return task;
+    throw error;
+  }
+}
