@@ -6,6 +6,8 @@ import { createDownloadSigner, loadOrCreateSecret } from "./download-signing.js"
 import { type ErrorStatus, errorBody, errorTypes, SimulatorHttpError } from "./errors.js";
 import { createFileRoutes } from "./file-routes.js";
 import { createGenerationRunner } from "./generation-runner.js";
+import { createMinimaxRoutes } from "./minimax/minimax-routes.js";
+import { createRateWindow, limitSeedCreates } from "./rate-window.js";
 import {
   type ResolvedSimulatorOptions,
   resolveSimulatorOptions,
@@ -19,11 +21,19 @@ export type { SimulatorOptions } from "./simulator-options.js";
 export type Simulator = {
   app: Hono;
   options: ResolvedSimulatorOptions;
+  /** Creations refused by the rate limit so far (SIM_RPM), on either API. */
+  rateLimited(): number;
   /** Stops background generations; unfinished tasks stay IN_PROGRESS on disk and resume on restart. */
   close(): Promise<void>;
 };
 
-export type RunningSimulator = { url: string; port: number; dataDir: string; close(): Promise<void> };
+export type RunningSimulator = {
+  url: string;
+  port: number;
+  dataDir: string;
+  rateLimited(): number;
+  close(): Promise<void>;
+};
 
 // A 20 MB image as a base64 data URL, plus the rest of the body.
 const maxBodyBytes = 28 * 1024 * 1024;
@@ -36,6 +46,8 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
   const store = createTaskStore(options.dataDir);
   const signer = createDownloadSigner(loadOrCreateSecret(options.dataDir));
   const runner = createGenerationRunner(store, options);
+  const rate = createRateWindow(options.rpm, options.rpmWindowMs);
+  const minimax = createMinimaxRoutes({ store, runner, signer, rate, options });
 
   const app = new Hono();
   app.use(addLatency(options.latencyMs));
@@ -51,8 +63,10 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
       },
     }),
   );
+  app.use("/api/v1/videos/generations", limitSeedCreates(rate));
   app.route("/api/v1", createTaskRoutes({ store, runner, signer, options }));
   app.route("/files", createFileRoutes({ store, signer }));
+  app.route("/v1", minimax.app);
   app.notFound(() => {
     throw new SimulatorHttpError(404, "Not found");
   });
@@ -74,7 +88,11 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
     .then((count) => count > 0 && options.logger(`resumed ${count} unfinished task(s)`))
     .catch((error: unknown) => options.logger(`could not resume tasks: ${String(error)}`));
 
-  return { app, options, close: runner.close };
+  const close = async (): Promise<void> => {
+    minimax.close();
+    await runner.close();
+  };
+  return { app, options, rateLimited: rate.refused, close };
 };
 
 export const createSimulatorApp = (options: SimulatorOptions = {}): Hono => createSimulator(options).app;
@@ -97,6 +115,7 @@ export const startSimulator = async (input: SimulatorOptions = {}): Promise<Runn
     url,
     port,
     dataDir: options.dataDir,
+    rateLimited: simulator.rateLimited,
     close: async () => {
       await simulator.close();
       await new Promise<void>((resolve, reject) => {
