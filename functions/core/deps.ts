@@ -29,6 +29,8 @@ export type CoreSettings = {
   allowPrivateUrls: boolean;
   /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
   imageFetchAttempts: number;
+  /** The api's public origin; set, providers that push are given a per-task callback URL under it. */
+  publicBaseUrl?: string;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

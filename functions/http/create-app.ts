@@ -4,6 +4,7 @@ import type { Deps } from "../core/deps.js";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
 import { type AuthenticatedEnv, authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
+import { callbacksRoutes } from "./routes/callbacks.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
 export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
@@ -21,6 +22,9 @@ export function createApp(deps: Deps, options: AppOptions) {
   });
 
   app.get("/health", (context) => context.json({ status: "ok" }));
+
+  // Before the keyed api: a provider's push carries the task's own secret, not a tenant's key.
+  app.route("/api/v1/callbacks", callbacksRoutes(deps));
 
   const api = new Hono<AuthenticatedEnv>();
   api.use(

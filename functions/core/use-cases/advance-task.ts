@@ -8,6 +8,7 @@ import {
   UpstreamRetryableError,
 } from "../errors.js";
 import { videoKey } from "../output-keys.js";
+import { pushCallbackUrl } from "../push/push-token.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
@@ -103,13 +104,15 @@ async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   // The upstream always reads our validated copy, never the caller's URL.
   if (task.image.kind !== "stored") throw new Error(`task ${task.id} has no staged image`);
   const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
-  const { taskId } = await deps.upstream.createTask({
+  const callbackUrl = pushCallbackUrl(deps, task);
+  const { taskId, traceId } = await deps.upstream.createTask({
     model: task.model,
     prompt: task.prompt,
     imageUrl,
     duration: task.duration,
     resolution: task.resolution,
     promptOptimizer: task.promptOptimizer,
+    ...(callbackUrl ? { callbackUrl } : {}),
   });
   const now = deps.clock.now();
   deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
@@ -117,7 +120,10 @@ async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
     moveTask(
       task,
       "submitted",
-      { upstream: { provider: deps.upstream.name, taskId }, nextPollAt: now + deps.settings.pollIntervalMs },
+      {
+        upstream: { provider: deps.upstream.name, taskId, ...(traceId ? { traceId } : {}) },
+        nextPollAt: now + deps.settings.pollIntervalMs,
+      },
       now,
     ),
   );
