@@ -4,10 +4,15 @@ import type { Deps } from "../core/deps.js";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
 import { type AuthenticatedEnv, authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
+import { type MinimaxFacadeOptions, minimaxFacadeRoutes } from "./minimax/minimax-facade.js";
 import { callbacksRoutes } from "./routes/callbacks.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
-export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
+export type AppOptions = {
+  maxBodyBytes: number;
+  idempotencyTtlSeconds: number;
+  minimaxModels?: MinimaxFacadeOptions["minimaxModels"];
+};
 
 /** The gateway's HTTP API, as a Hono app over injected dependencies (the same on Lambda and locally). */
 export function createApp(deps: Deps, options: AppOptions) {
@@ -40,5 +45,7 @@ export function createApp(deps: Deps, options: AppOptions) {
   api.use(authenticate(deps.tenants));
   api.route("/", tasksRoutes(deps, options));
   app.route("/api/v1", api);
+  // MiniMax's own API shape, for clients written against it (keys, credits and tasks are ours).
+  app.route("/v1", minimaxFacadeRoutes(deps, options));
   return app;
 }
