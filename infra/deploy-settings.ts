@@ -18,6 +18,13 @@ export const sharedEnvironment = {
   UPSTREAM: deployEnvironment.DEPLOY_UPSTREAM || "apiinone",
   UPSTREAM_BASE_URL: deployEnvironment.DEPLOY_UPSTREAM_BASE_URL || "https://apiin.one",
   LOG_LEVEL: deployEnvironment.DEPLOY_LOG_LEVEL || "INFO",
+  // Passed only when set, so settings.ts's defaults (MiniMax's global host; push off) hold otherwise.
+  ...(deployEnvironment.DEPLOY_MINIMAX_BASE_URL
+    ? { MINIMAX_BASE_URL: deployEnvironment.DEPLOY_MINIMAX_BASE_URL }
+    : {}),
+  ...(deployEnvironment.DEPLOY_PUBLIC_BASE_URL
+    ? { PUBLIC_BASE_URL: deployEnvironment.DEPLOY_PUBLIC_BASE_URL }
+    : {}),
 };
 
 /**
