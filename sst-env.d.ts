@@ -4,6 +4,7 @@
 import "sst";
 declare module "sst" {
   export interface Resource {
+    MinimaxApiKey: { type: "sst.sst.Secret"; value: string };
     Media: { name: string; type: "sst.aws.Bucket" };
     Tasks: { name: string; type: "sst.aws.Dynamo" };
     UpstreamApiKey: { type: "sst.sst.Secret"; value: string };

@@ -1,7 +1,7 @@
 import { apiReservedConcurrency, maxBodyBytes, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { deleteIn } from "./link-policies";
-import { upstreamApiKey } from "./secrets";
+import { minimaxApiKey, upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
 
 /**
@@ -24,7 +24,7 @@ export const api = new sst.aws.Function("Api", {
   memory: "1024 MB",
   timeout: "60 seconds",
   ...(apiReservedConcurrency === undefined ? {} : { concurrency: { reserved: apiReservedConcurrency } }),
-  link: [table, bucket, upstreamApiKey],
+  link: [table, bucket, upstreamApiKey, minimaxApiKey],
   permissions: [deleteIn(bucket, "inputsPrefix")],
   environment: { ...sharedEnvironment, MAX_BODY_BYTES: String(maxBodyBytes) },
 });

@@ -14,9 +14,17 @@ export const pollerSafetyMs = 30_000;
 
 /** Shared by every function; each function adds only what is its own. */
 export const sharedEnvironment = {
-  UPSTREAM: "apiinone",
+  /** apiinone, or minimax for MiniMax's own API (its key is the MinimaxApiKey secret). */
+  UPSTREAM: deployEnvironment.DEPLOY_UPSTREAM || "apiinone",
   UPSTREAM_BASE_URL: deployEnvironment.DEPLOY_UPSTREAM_BASE_URL || "https://apiin.one",
   LOG_LEVEL: deployEnvironment.DEPLOY_LOG_LEVEL || "INFO",
+  // Passed only when set, so settings.ts's defaults (MiniMax's global host; push off) hold otherwise.
+  ...(deployEnvironment.DEPLOY_MINIMAX_BASE_URL
+    ? { MINIMAX_BASE_URL: deployEnvironment.DEPLOY_MINIMAX_BASE_URL }
+    : {}),
+  ...(deployEnvironment.DEPLOY_PUBLIC_BASE_URL
+    ? { PUBLIC_BASE_URL: deployEnvironment.DEPLOY_PUBLIC_BASE_URL }
+    : {}),
 };
 
 /**

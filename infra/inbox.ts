@@ -1,7 +1,7 @@
 import { inboxEnvironment, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { deleteIn } from "./link-policies";
-import { upstreamApiKey } from "./secrets";
+import { minimaxApiKey, upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
 
 /**
@@ -49,7 +49,7 @@ export const ingest = inboxQueue.subscribe(
     handler: "functions/handlers/ingest.handler",
     memory: "512 MB",
     timeout: `${ingestTimeoutSeconds} seconds`,
-    link: [table, bucket, upstreamApiKey],
+    link: [table, bucket, upstreamApiKey, minimaxApiKey],
     permissions: [deleteIn(bucket, "inputsPrefix", "inboxErrorsPrefix")],
     environment: { ...sharedEnvironment, ...inboxEnvironment },
   },

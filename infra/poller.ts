@@ -1,6 +1,6 @@
 import { pollerRunMs, pollerSafetyMs, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
-import { upstreamApiKey } from "./secrets";
+import { minimaxApiKey, upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
 
 /**
@@ -28,7 +28,7 @@ export const poller = new sst.aws.CronV2("Poller", {
     timeout: `${pollerTimeoutSeconds} seconds`,
     // The next tick is the retry: Lambda's own async retries would only stack sweeps.
     retries: 0,
-    link: [table, bucket, upstreamApiKey],
+    link: [table, bucket, upstreamApiKey, minimaxApiKey],
     environment: {
       ...sharedEnvironment,
       POLLER_RUN_MS: String(pollerRunMs),

@@ -56,6 +56,7 @@ async function main() {
     ...(config.UPSTREAM === "simulator"
       ? { UPSTREAM: "simulator", UPSTREAM_BASE_URL: servers.upstreamUrl }
       : {}),
+    ...(config.UPSTREAM === "minimax" ? minimaxEnvironment(config, servers.upstreamUrl) : {}),
     TABLE_NAME: config.TABLE_NAME,
     BUCKET: config.BUCKET,
     DYNAMODB_ENDPOINT: servers.dynamoEndpoint,
@@ -111,6 +112,19 @@ async function provision(config: LocalConfig, servers: BackingServers, deps: Dep
     // Tasks that name no callback_url (the drop folder's, say) report to the local inbox too.
     defaultCallbackUrl: `http://${config.HOST}:${config.PORT}/dev/webhooks`,
   });
+}
+
+/**
+ * UPSTREAM=minimax: the simulator's MiniMax side unless MINIMAX_BASE_URL names another, and pushes
+ * to this api's port unless PUBLIC_BASE_URL says where the api is reached from outside.
+ */
+function minimaxEnvironment(config: LocalConfig, simulatorUrl: string): Record<string, string> {
+  return {
+    UPSTREAM: "minimax",
+    MINIMAX_BASE_URL: process.env.MINIMAX_BASE_URL || simulatorUrl,
+    MINIMAX_API_KEY: process.env.MINIMAX_API_KEY || "local-simulator-key",
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://${config.HOST}:${config.PORT}`,
+  };
 }
 
 main().catch(async (error) => {

@@ -7,10 +7,11 @@ import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
 import { createGuardedFetch } from "../adapters/http/guarded-fetch.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
+import { createMinimaxProvider } from "../adapters/upstream/minimax-provider.js";
 import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
 import { createStandardWebhookSender } from "../adapters/webhooks/standard-webhook-sender.js";
 import type { Deps } from "../core/deps.js";
-import type { Logger } from "../core/ports.js";
+import type { Logger, UpstreamProvider } from "../core/ports.js";
 import { createLogger } from "./logger.js";
 import type { Settings } from "./settings.js";
 
@@ -46,18 +47,33 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       policy,
       fetch: outbound,
     }),
-    upstream: createSeedApiProvider({
-      name: env.UPSTREAM,
-      baseUrl: env.UPSTREAM_BASE_URL,
-      apiKey: env.UPSTREAM_API_KEY,
-      timeoutMs: env.UPSTREAM_TIMEOUT_MS,
-      downloadFetch: outbound,
-      createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
-    }),
+    upstream: buildUpstream(env, outbound),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },
     logger: options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL),
     newId: () => ulid().toLowerCase(),
     settings: settings.core,
   };
+}
+
+/** The provider UPSTREAM names: MiniMax's own API, or the seed API (API in One, the simulator). */
+function buildUpstream(env: Settings["environment"], downloadFetch: typeof fetch): UpstreamProvider {
+  if (env.UPSTREAM === "minimax") {
+    return createMinimaxProvider({
+      baseUrl: env.MINIMAX_BASE_URL,
+      apiKey: env.MINIMAX_API_KEY,
+      timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
+      models: env.MINIMAX_MODEL_MAP,
+      downloadFetch,
+    });
+  }
+  return createSeedApiProvider({
+    name: env.UPSTREAM,
+    baseUrl: env.UPSTREAM_BASE_URL,
+    apiKey: env.UPSTREAM_API_KEY,
+    timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
+    downloadFetch,
+  });
 }

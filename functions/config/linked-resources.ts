@@ -12,5 +12,9 @@ export function linkedEnvironment(): Record<string, string> {
   if ("Tasks" in Resource) linked.TABLE_NAME = Resource.Tasks.name;
   if ("Media" in Resource) linked.BUCKET = Resource.Media.name;
   if ("UpstreamApiKey" in Resource) linked.UPSTREAM_API_KEY = Resource.UpstreamApiKey.value;
+  // The secret's placeholder (infra/secrets.ts) means "not set", so settings can say the key is missing.
+  if ("MinimaxApiKey" in Resource && Resource.MinimaxApiKey.value !== "unset") {
+    linked.MINIMAX_API_KEY = Resource.MinimaxApiKey.value;
+  }
   return linked;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseMinimaxModelMap } from "../adapters/upstream/minimax-models.js";
 import type { CoreSettings } from "../core/deps.js";
 import { type IngestOptions, ingestOptionsFrom } from "../core/inbox/ingest-options.js";
 import { resolveSettings } from "../core/inbox/resolve-settings.js";
@@ -23,7 +24,7 @@ const environmentSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   S3_ENDPOINT: z.url().optional(),
 
-  UPSTREAM: z.enum(["apiinone", "simulator"]).default("apiinone"),
+  UPSTREAM: z.enum(["apiinone", "simulator", "minimax"]).default("apiinone"),
   UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the upstream API's base URL" }),
   UPSTREAM_API_KEY: z.string().default(""),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
@@ -37,6 +38,25 @@ const environmentSchema = z.object({
   UPSTREAM_AMBIGUOUS_PAUSE_MS: positiveInt.default(5 * 60_000),
   /** Ambiguous creates retried before the task fails (each may be a paid generation). */
   UPSTREAM_AMBIGUOUS_RETRIES: z.coerce.number().int().min(0).default(2),
+  /** UPSTREAM=minimax: MiniMax's own API (the key belongs to one host: .io global, minimaxi.com China). */
+  MINIMAX_API_KEY: z.string().default(""),
+  MINIMAX_BASE_URL: z
+    .url({ error: "MINIMAX_BASE_URL must be MiniMax's API base URL" })
+    .default("https://api.minimax.io"),
+  MINIMAX_MODEL_MAP: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const map = parseMinimaxModelMap(value);
+      if (typeof map !== "string") return map;
+      context.addIssue({ code: "custom", message: `MINIMAX_MODEL_MAP ${map}` });
+      return z.NEVER;
+    }),
+  /**
+   * The api's public origin (https://…). Providers that push (MiniMax) are given
+   * `${PUBLIC_BASE_URL}/api/v1/callbacks/minimax/<token>`; unset, push is off and polling alone finishes tasks.
+   */
+  PUBLIC_BASE_URL: z.url({ error: "PUBLIC_BASE_URL must be the api's public URL" }).optional(),
 
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   /** Callers' image URLs: the wait for the answer's headers, and the whole download (20 MB at most). */
@@ -157,6 +177,7 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
         pauseMs: environment.UPSTREAM_AMBIGUOUS_PAUSE_MS,
         retries: environment.UPSTREAM_AMBIGUOUS_RETRIES,
       },
+      ...(environment.PUBLIC_BASE_URL ? { publicBaseUrl: environment.PUBLIC_BASE_URL } : {}),
     },
     ingest,
   };
@@ -172,6 +193,9 @@ function crossFieldProblems(environment: Environment, ingest: IngestOptions): st
     problems.push(
       "UPSTREAM_API_KEY: required when UPSTREAM is apiinone (set the UpstreamApiKey secret on AWS)",
     );
+  }
+  if (environment.UPSTREAM === "minimax" && environment.MINIMAX_API_KEY === "") {
+    problems.push("MINIMAX_API_KEY: required when UPSTREAM is minimax (set the MinimaxApiKey secret on AWS)");
   }
   // A bad default would reject every dropped image with a report blaming the image: refuse it here.
   const defaults = resolveSettings([{ kind: "defaults", values: ingest.defaults }], {

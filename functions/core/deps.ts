@@ -38,6 +38,8 @@ export type CoreSettings = {
   copyPartBytes: number;
   /** An ambiguous create (it may have been accepted) waits `pauseMs`, and is retried `retries` times at most. */
   ambiguousCreate: { pauseMs: number; retries: number };
+  /** The api's public origin; set, providers that push are given a per-task callback URL under it. */
+  publicBaseUrl?: string;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

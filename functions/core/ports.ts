@@ -159,6 +159,8 @@ export type UpstreamCreateRequest = {
   duration: Duration;
   resolution: Resolution;
   promptOptimizer: boolean;
+  /** Where a provider that pushes should tell us of status changes (MiniMax's callback_url). */
+  callbackUrl?: string;
 };
 
 export type UpstreamTaskState =
@@ -169,7 +171,10 @@ export type UpstreamTaskState =
 /** An upstream provider. Throws UpstreamRetryableError or UpstreamPermanentError, nothing else. */
 export type UpstreamProvider = {
   readonly name: string;
-  createTask(request: UpstreamCreateRequest): Promise<{ taskId: string }>;
+  /** Whether it pushes status changes to `callbackUrl` (MiniMax does, the seed API does not). */
+  readonly acceptsCallbacks?: boolean;
+  /** `traceId` is the provider's own request id, kept on the task for its support. */
+  createTask(request: UpstreamCreateRequest): Promise<{ taskId: string; traceId?: string }>;
   getTask(taskId: string): Promise<UpstreamTaskState>;
   /**
    * Opens the finished video for streaming, from byte `start` on (a Range request) when given: a

@@ -8,5 +8,6 @@ export const handler = handle(
   createApp(deps, {
     maxBodyBytes: settings.environment.MAX_BODY_BYTES,
     idempotencyTtlSeconds: settings.environment.IDEMPOTENCY_TTL_SECONDS,
+    minimaxModels: settings.environment.MINIMAX_MODEL_MAP,
   }),
 );

@@ -5,12 +5,18 @@ import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
 import type { AuthenticatedEnv } from "./authenticate.js";
 import { authenticate } from "./authenticate.js";
 import { toErrorResponse } from "./http-errors.js";
+import { type MinimaxFacadeOptions, minimaxFacadeRoutes } from "./minimax/minimax-facade.js";
 import { throwInvalidRequest } from "./open-api.js";
 import { rateLimit } from "./rate-limit.js";
+import { callbacksRoutes } from "./routes/callbacks.js";
 import { describeApi } from "./routes/open-api-document.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
-export type AppOptions = { maxBodyBytes: number; idempotencyTtlSeconds: number };
+export type AppOptions = {
+  maxBodyBytes: number;
+  idempotencyTtlSeconds: number;
+  minimaxModels?: MinimaxFacadeOptions["minimaxModels"];
+};
 
 /** The gateway's HTTP API, as a Hono app over injected dependencies (the same on Lambda and locally). */
 export function createApp(deps: Deps, options: AppOptions) {
@@ -26,6 +32,9 @@ export function createApp(deps: Deps, options: AppOptions) {
 
   app.get("/health", (context) => context.json({ status: "ok" }));
 
+  // Before the keyed api: a provider's push carries the task's own secret, not a tenant's key.
+  app.route("/api/v1/callbacks", callbacksRoutes(deps));
+
   const api = new OpenAPIHono<AuthenticatedEnv>({ defaultHook: throwInvalidRequest });
   api.use(
     bodyLimit({
@@ -40,6 +49,8 @@ export function createApp(deps: Deps, options: AppOptions) {
   api.use(authenticate(deps.tenants), rateLimit(deps));
   api.route("/", tasksRoutes(deps, options));
   app.route("/api/v1", api);
+  // MiniMax's own API shape, for clients written against it (keys, credits and tasks are ours).
+  app.route("/v1", minimaxFacadeRoutes(deps, options));
 
   describeApi(app);
   return app;

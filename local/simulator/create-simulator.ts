@@ -7,6 +7,8 @@ import { type ErrorStatus, errorBody, errorTypes, SimulatorHttpError } from "./e
 import { createFaults, type FaultStats } from "./fault-knobs.js";
 import { createFileRoutes } from "./file-routes.js";
 import { createGenerationRunner } from "./generation-runner.js";
+import { createMinimaxRoutes } from "./minimax/minimax-routes.js";
+import { createRateWindow, limitSeedCreates } from "./rate-window.js";
 import {
   type ResolvedSimulatorOptions,
   resolveSimulatorOptions,
@@ -22,6 +24,8 @@ export type Simulator = {
   options: ResolvedSimulatorOptions;
   /** What the simulator counted: creates accepted (each one a paid generation upstream). */
   stats(): FaultStats;
+  /** Creations refused by the rate limit so far (SIM_RPM), on either API. */
+  rateLimited(): number;
   /** Stops background generations; unfinished tasks stay IN_PROGRESS on disk and resume on restart. */
   close(): Promise<void>;
 };
@@ -31,6 +35,7 @@ export type RunningSimulator = {
   port: number;
   dataDir: string;
   stats(): FaultStats;
+  rateLimited(): number;
   close(): Promise<void>;
 };
 
@@ -46,6 +51,8 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
   const signer = createDownloadSigner(loadOrCreateSecret(options.dataDir));
   const runner = createGenerationRunner(store, options);
   const faults = createFaults(options.faults, options.random);
+  const rate = createRateWindow(options.rpm, options.rpmWindowMs);
+  const minimax = createMinimaxRoutes({ store, runner, signer, rate, options });
 
   const app = new Hono();
   app.use(addLatency(options.latencyMs));
@@ -63,8 +70,10 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
       },
     }),
   );
+  app.use("/api/v1/videos/generations", limitSeedCreates(rate));
   app.route("/api/v1", createTaskRoutes({ store, runner, signer, options }));
   app.route("/files", createFileRoutes({ store, signer, videoBytes: options.faults.videoBytes ?? 0 }));
+  app.route("/v1", minimax.app);
   app.notFound(() => {
     throw new SimulatorHttpError(404, "Not found");
   });
@@ -86,7 +95,11 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
     .then((count) => count > 0 && options.logger(`resumed ${count} unfinished task(s)`))
     .catch((error: unknown) => options.logger(`could not resume tasks: ${String(error)}`));
 
-  return { app, options, stats: faults.stats, close: runner.close };
+  const close = async (): Promise<void> => {
+    minimax.close();
+    await runner.close();
+  };
+  return { app, options, stats: faults.stats, rateLimited: rate.refused, close };
 };
 
 export const createSimulatorApp = (options: SimulatorOptions = {}): Hono => createSimulator(options).app;
@@ -110,6 +123,7 @@ export const startSimulator = async (input: SimulatorOptions = {}): Promise<Runn
     port,
     dataDir: options.dataDir,
     stats: simulator.stats,
+    rateLimited: simulator.rateLimited,
     close: async () => {
       await simulator.close();
       await new Promise<void>((resolve, reject) => {

@@ -28,6 +28,7 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
   const shutdown = new AbortController();
   const running = new Map<string, Promise<void>>();
   const { signal } = shutdown;
+  const finishedListeners = new Set<(task: SimulatorTask) => void>();
 
   const sleepUntil = async (timeMs: number): Promise<void> => {
     const remaining = timeMs - Date.now();
@@ -104,6 +105,7 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
       `task ${task.taskId} ${finished.status}${finished.error ? ` (${finished.error.code})` : ""}`,
     );
     await notify(finished);
+    for (const listener of finishedListeners) listener(finished);
   };
 
   const generate = async (task: SimulatorTask): Promise<void> => {
@@ -156,5 +158,9 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
     await Promise.allSettled(running.values());
   };
 
-  return { start, resumeUnfinished, close };
+  const onFinished = (listener: (task: SimulatorTask) => void): void => {
+    finishedListeners.add(listener);
+  };
+
+  return { start, resumeUnfinished, close, onFinished };
 };

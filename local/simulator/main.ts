@@ -14,6 +14,8 @@ const environmentSchema = z
     SIM_FAILURE_RATE: rate.optional(),
     SIM_ERROR_RATE: rate.optional(),
     SIM_LATENCY_MS: z.coerce.number().int().min(0).optional(),
+    SIM_RPM: z.coerce.number().int().min(0).optional(),
+    SIM_RPM_WINDOW_MS: z.coerce.number().int().positive().optional(),
     SIM_DATA_DIR: z.string().min(1).optional(),
     SIM_API_KEY: z.string().min(1).optional(),
   })
@@ -41,6 +43,8 @@ export const simulatorOptionsFromEnv = (env: Record<string, string | undefined>)
     failureRate: settings.SIM_FAILURE_RATE,
     errorRate: settings.SIM_ERROR_RATE,
     latencyMs: settings.SIM_LATENCY_MS,
+    rpm: settings.SIM_RPM,
+    rpmWindowMs: settings.SIM_RPM_WINDOW_MS,
     dataDir: settings.SIM_DATA_DIR,
     apiKey: settings.SIM_API_KEY,
   };

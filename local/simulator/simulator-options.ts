@@ -12,6 +12,10 @@ export type SimulatorOptions = {
   failureRate?: number;
   /** Fraction (0..1) of API calls answered 429 (with Retry-After: 1) or 500, half each. */
   errorRate?: number;
+  /** Task creations allowed per window (seed API and MiniMax API together); 0 means no limit. */
+  rpm?: number;
+  /** The rate limit's window; a minute, as providers count, unless a test shortens it. */
+  rpmWindowMs?: number;
   /** Added to every call. */
   latencyMs?: number;
   /** Task records (JSON), inputs and MP4s; a simulator restarted on the same folder knows its tasks. */
@@ -46,6 +50,8 @@ export const resolveSimulatorOptions = (options: SimulatorOptions = {}): Resolve
   failureRate: rate(options.failureRate, "failureRate"),
   errorRate: rate(options.errorRate, "errorRate"),
   latencyMs: options.latencyMs ?? 0,
+  rpm: options.rpm ?? 0,
+  rpmWindowMs: options.rpmWindowMs ?? 60_000,
   dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), "hailuo-simulator-")),
   downloadTtlMs: options.downloadTtlMs ?? 60 * 60 * 1000,
   apiKey: options.apiKey,

@@ -13,6 +13,8 @@ export const simulatorTaskSchema = z.object({
   resolution: z.enum(["768P", "1080P"]),
   promptOptimizer: z.boolean(),
   callbackUrl: z.string().nullable(),
+  /** A MiniMax-API task's callback_url, pushed in MiniMax's shape (the seed API's callbackUrl stays null). */
+  minimaxCallbackUrl: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -34,7 +34,7 @@ export async function startBackingServers(
   onStop(() => s3.stop());
 
   let upstreamUrl = config.UPSTREAM_BASE_URL ?? "";
-  if (config.UPSTREAM === "simulator") {
+  if (config.UPSTREAM === "simulator" || (config.UPSTREAM === "minimax" && !process.env.MINIMAX_BASE_URL)) {
     step(`the Hailuo simulator on :${config.SIM_PORT}`);
     const simulatorOptions = simulatorOptionsFromEnv(process.env);
     const simulator = await startSimulator({

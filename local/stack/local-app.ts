@@ -19,6 +19,7 @@ export function createLocalApp(
   const app = createApp(deps, {
     maxBodyBytes: settings.environment.MAX_BODY_BYTES,
     idempotencyTtlSeconds: settings.environment.IDEMPOTENCY_TTL_SECONDS,
+    minimaxModels: settings.environment.MINIMAX_MODEL_MAP,
   });
   const inbox = webhookInbox({ secret: options.webhookSecret, log: options.log });
   app.route("/dev/webhooks", inbox.app);

@@ -30,7 +30,8 @@ const localSchema = z.object({
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, { error: "LOCAL_WEBHOOK_SECRET must be a whsec_ secret" })
     .optional(),
   LOCAL_DATA_DIR: z.string().default(".local"),
-  UPSTREAM: z.enum(["simulator", "apiinone"]).default("simulator"),
+  /** minimax: the gateway speaks MiniMax's API, to the simulator's MiniMax side unless MINIMAX_BASE_URL is set. */
+  UPSTREAM: z.enum(["simulator", "apiinone", "minimax"]).default("simulator"),
   /** The real provider's API, with UPSTREAM=apiinone (its key is UPSTREAM_API_KEY). */
   UPSTREAM_BASE_URL: z.url({ error: "UPSTREAM_BASE_URL must be the provider's base URL" }).optional(),
   HOST: z.string().default("127.0.0.1"),
@@ -40,7 +41,7 @@ export type LocalConfig = z.output<typeof localSchema> & { dataDir: string; webh
 
 export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
   const parsed = localSchema
-    .refine((config) => config.UPSTREAM === "simulator" || config.UPSTREAM_BASE_URL !== undefined, {
+    .refine((config) => config.UPSTREAM !== "apiinone" || config.UPSTREAM_BASE_URL !== undefined, {
       error: "UPSTREAM_BASE_URL is required with UPSTREAM=apiinone",
       path: ["UPSTREAM_BASE_URL"],
     })

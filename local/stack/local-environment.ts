@@ -9,7 +9,7 @@ export function localEnvironment(parts: {
   s3Endpoint: string;
   upstreamUrl: string;
   upstreamApiKey?: string;
-  upstream?: "simulator" | "apiinone";
+  upstream?: "simulator" | "apiinone" | "minimax";
   inboxTenantId?: string;
 }): Record<string, string> {
   return {

@@ -27,6 +27,37 @@ describe("parseSettings", () => {
     expect(parseSettings({ ...minimal, UPSTREAM_API_KEY: "sk-1" }).environment.UPSTREAM).toBe("apiinone");
   });
 
+  it("refuses UPSTREAM=minimax without its key, and maps sub-models to MiniMax models by a table", () => {
+    expect(problemsOf({ ...minimal, UPSTREAM: "minimax" })).toContain("MINIMAX_API_KEY: required");
+    const settings = parseSettings({
+      ...minimal,
+      UPSTREAM: "minimax",
+      MINIMAX_API_KEY: "mm-1",
+      MINIMAX_MODEL_MAP: '{"standard":"MiniMax-Hailuo-02"}',
+    });
+    expect(settings.environment).toMatchObject({
+      MINIMAX_BASE_URL: "https://api.minimax.io",
+      MINIMAX_MODEL_MAP: {
+        "hailuo/2-3-image-to-video-standard": "MiniMax-Hailuo-02",
+        "hailuo/2-3-image-to-video-pro": "MiniMax-Hailuo-2.3",
+      },
+    });
+    expect(problemsOf({ ...minimal, MINIMAX_MODEL_MAP: '{"ultra":"x"}' })).toContain(
+      'MINIMAX_MODEL_MAP names an unknown sub-model "ultra"',
+    );
+    expect(problemsOf({ ...minimal, MINIMAX_MODEL_MAP: "{" })).toContain(
+      "MINIMAX_MODEL_MAP must be a JSON object",
+    );
+  });
+
+  it("turns push on only with PUBLIC_BASE_URL", () => {
+    const base = { ...minimal, UPSTREAM: "simulator" };
+    expect(parseSettings(base).core.publicBaseUrl).toBeUndefined();
+    expect(parseSettings({ ...base, PUBLIC_BASE_URL: "https://gw.example.com" }).core.publicBaseUrl).toBe(
+      "https://gw.example.com",
+    );
+  });
+
   it("refuses drop-folder defaults that would reject every image, naming the variable", () => {
     const base = { ...minimal, UPSTREAM: "simulator" };
 

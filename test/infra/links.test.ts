@@ -5,9 +5,9 @@ import { functionFor, handlers, type IamStatement } from "./support/topology.js"
 
 /** Exactly what each function uses (ARCHITECTURE.md); notify gets outputs/ by permission instead. */
 const expectedLinks = {
-  api: ["Media", "Tasks", "UpstreamApiKey"],
-  poller: ["Media", "Tasks", "UpstreamApiKey"],
-  ingest: ["Media", "Tasks", "UpstreamApiKey"],
+  api: ["Media", "MinimaxApiKey", "Tasks", "UpstreamApiKey"],
+  poller: ["Media", "MinimaxApiKey", "Tasks", "UpstreamApiKey"],
+  ingest: ["Media", "MinimaxApiKey", "Tasks", "UpstreamApiKey"],
   notify: ["Tasks"],
 } as const;
 
@@ -53,7 +53,7 @@ describe("links", () => {
     const { functions } = await synthesize();
     const linkedNames = new Set(functions.flatMap((built) => Object.keys(built.links)));
     const read = resourcesReadByHandlers();
-    expect(read).toEqual(["Media", "Tasks", "UpstreamApiKey"]);
+    expect(read).toEqual(["Media", "MinimaxApiKey", "Tasks", "UpstreamApiKey"]);
     for (const name of read) {
       expect(linkedNames.has(name)).toBe(true);
       expect(declaredResources()).toHaveProperty(name);

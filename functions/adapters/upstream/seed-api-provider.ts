@@ -1,8 +1,5 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
-import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
 import {
   classifyFailure,
   classifyNetworkError,
@@ -10,6 +7,7 @@ import {
   stableFailure,
   upstreamMessage,
 } from "./classify-response.js";
+import { openVideoStream } from "./open-video.js";
 
 export type SeedApiOptions = {
   /** Provider name recorded on tasks: "apiinone", or "simulator" for the local one. */
@@ -111,26 +109,12 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
       const body = await call(`/api/v1/tasks/${encodeURIComponent(taskId)}`);
       return readTaskState((body.data ?? body) as Record<string, unknown>);
     },
-    async openVideo(videoUrl: string, { start = 0 }: { start?: number } = {}) {
-      let response: Response;
-      try {
-        response = await fetchWithTimeouts(downloadFetch, videoUrl, {
-          ...(start > 0 ? { headers: { range: `bytes=${start}-` } } : {}),
-          headersMs: options.timeoutMs,
-          signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),
-        });
-      } catch (error) {
-        throw classifyNetworkError(error);
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        // An expired download URL is not the task's fault: fetch a fresh URL and try again.
-        throw new UpstreamRetryableError(`video download answered ${response.status}`);
-      }
-      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-      // A server that ignores Range sends the whole video: the bytes already stored are skipped.
-      return start > 0 && response.status !== 206 ? Readable.from(skipBytes(start)(body)) : body;
-    },
+    openVideo: (videoUrl: string, { start = 0 }: { start?: number } = {}) =>
+      openVideoStream(downloadFetch, videoUrl, {
+        headersMs: options.timeoutMs,
+        downloadMs: options.downloadTimeoutMs ?? 10 * 60_000,
+        start,
+      }),
   };
 }
 
@@ -170,20 +154,6 @@ function findVideoUrl(data: Record<string, unknown>): string | undefined {
 }
 
 /** Drops the first `count` bytes of a stream, in constant memory. */
-function skipBytes(count: number) {
-  return async function* (source: AsyncIterable<Buffer>) {
-    let toSkip = count;
-    for await (const chunk of source) {
-      if (toSkip >= chunk.length) {
-        toSkip -= chunk.length;
-        continue;
-      }
-      yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
-      toSkip = 0;
-    }
-  };
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -26,7 +26,9 @@ export type Task = {
   metadata: Record<string, string>;
   credits: number;
   phase: Phase;
-  upstream?: { provider: string; taskId: string; videoUrl?: string };
+  upstream?: { provider: string; taskId: string; videoUrl?: string; traceId?: string };
+  /** The secret in this task's push URL (see core/push/push-token.ts); absent on older tasks. */
+  pushSecret?: string;
   /** Consecutive failed attempts at the current step; reset when the task moves on. */
   attempts: number;
   /** Creates sent upstream for this task, counted before each is sent. */

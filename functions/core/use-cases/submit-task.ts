@@ -11,6 +11,7 @@ import { checkImage, contentTypes } from "../image/image-rules.js";
 import { inputKey } from "../output-keys.js";
 import type { Idempotency } from "../ports.js";
 import { priceOf } from "../pricing.js";
+import { newPushSecret } from "../push/push-token.js";
 import type { ImageRef, Task, TaskSource } from "../task/task.js";
 import type { Tenant } from "../tenant.js";
 import { urlProblem } from "../url-policy.js";
@@ -66,6 +67,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     createdAt: new Date(now).toISOString(),
     updatedAt: new Date(now).toISOString(),
     deadlineAt: now + deps.settings.taskDeadlineMs,
+    pushSecret: newPushSecret(),
     version: 1,
   };
   if (callbackUrl) task.callbackUrl = callbackUrl;

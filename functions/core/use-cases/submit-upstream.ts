@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { ConflictError, GatewayError, InternalError, type UpstreamAmbiguousError } from "../errors.js";
+import { pushCallbackUrl } from "../push/push-token.js";
 import { moveTask, type Task, touchTask } from "../task/task.js";
 import { failTask } from "./finish-task.js";
 
@@ -25,13 +26,15 @@ export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   // The upstream always reads our validated copy, never the caller's URL.
   if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
   const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
-  const { taskId } = await deps.upstream.createTask({
+  const callbackUrl = pushCallbackUrl(deps, task);
+  const { taskId, traceId } = await deps.upstream.createTask({
     model: task.model,
     prompt: task.prompt,
     imageUrl,
     duration: task.duration,
     resolution: task.resolution,
     promptOptimizer: task.promptOptimizer,
+    ...(callbackUrl ? { callbackUrl } : {}),
   });
   const now = deps.clock.now();
   deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
@@ -39,7 +42,10 @@ export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   const submitted = moveTask(
     sent,
     "submitted",
-    { upstream: { provider: deps.upstream.name, taskId }, nextPollAt: now + deps.settings.pollIntervalMs },
+    {
+      upstream: { provider: deps.upstream.name, taskId, ...(traceId ? { traceId } : {}) },
+      nextPollAt: now + deps.settings.pollIntervalMs,
+    },
     now,
   );
   try {

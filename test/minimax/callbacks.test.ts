@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Task } from "../../functions/core/task/task.js";
+import { exampleRequest } from "../../local/stack/example-request.js";
+import { pollUntil } from "../support/run-poller-until.js";
+import { type MinimaxStack, startMinimaxStack } from "./minimax-stack.js";
+
+const tenMinutes = String(10 * 60_000);
+
+async function createOverHttp(minimax: MinimaxStack): Promise<Task> {
+  const response = await fetch(`${minimax.apiUrl}/api/v1/videos/generations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${minimax.stack.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(exampleRequest(minimax.apiUrl)),
+  });
+  expect(response.status).toBe(200);
+  const { data } = (await response.json()) as { data: { task_id: string } };
+  const task = await minimax.stack.deps.tasks.getTask(data.task_id);
+  if (!task) throw new Error("the task was not recorded");
+  return task;
+}
+
+const push = (minimax: MinimaxStack, token: string, body: unknown) =>
+  fetch(`${minimax.apiUrl}/api/v1/callbacks/minimax/${token}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+describe("POST /api/v1/callbacks/minimax/{token}", () => {
+  let minimax: MinimaxStack;
+  let task: Task;
+  let token: string;
+
+  // A generation that outlasts the tests and a poll interval of ten minutes: only our pushes move it.
+  beforeAll(async () => {
+    minimax = await startMinimaxStack({
+      simulator: { generationMs: 120_000 },
+      env: { UPSTREAM_POLL_INTERVAL_MS: tenMinutes },
+    });
+    task = await createOverHttp(minimax);
+    token = `${task.id}.${task.pushSecret}`;
+  });
+  afterAll(async () => {
+    await minimax?.close();
+  });
+
+  it("passes MiniMax's challenge at create: the task went upstream with push and a Trace-Id", () => {
+    expect(task.phase).toBe("submitted");
+    expect(task.upstream).toMatchObject({
+      provider: "minimax",
+      taskId: expect.stringMatching(/^\d{15}$/),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+  });
+
+  it("echoes a challenge at once", async () => {
+    const response = await push(minimax, token, { challenge: "abc-123" });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ challenge: "abc-123" });
+  });
+
+  it.each([
+    ["a wrong secret", () => `${task.id}.${"x".repeat(32)}`],
+    ["an unknown task", () => `01aaaaaaaaaaaaaaaaaaaaaaaa.${task.pushSecret}`],
+    ["no secret at all", () => task.id],
+  ])("answers 404 for %s, challenge or not", async (_name, badToken) => {
+    for (const body of [{ challenge: "abc" }, { task_id: task.upstream?.taskId, status: "success" }]) {
+      const response = await push(minimax, badToken(), body);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 404, type: "not_found" } });
+    }
+  });
+
+  it("answers 400 for a body that is not a JSON object", async () => {
+    const response = await fetch(`${minimax.apiUrl}/api/v1/callbacks/minimax/${token}`, {
+      method: "POST",
+      body: "not json",
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("leaves the task alone for a progress push, and makes it due now for an end push in any case", async () => {
+    const before = await minimax.stack.deps.tasks.getTask(task.id);
+    expect(before?.nextPollAt).toBeGreaterThan(Date.now() + 60_000);
+
+    const progress = await push(minimax, token, { task_id: task.upstream?.taskId, status: "processing" });
+    expect(await progress.json()).toEqual({ status: "success" });
+    expect((await minimax.stack.deps.tasks.getTask(task.id))?.version).toBe(before?.version);
+
+    const pushedAt = Date.now();
+    const end = await push(minimax, token, { task_id: task.upstream?.taskId, status: "Success" });
+    expect(await end.json()).toEqual({ status: "success" });
+    const after = await minimax.stack.deps.tasks.getTask(task.id);
+    expect(after?.phase).toBe(before?.phase);
+    expect(after?.nextPollAt).toBeGreaterThanOrEqual(pushedAt - 1);
+    expect(after?.nextPollAt).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe("UPSTREAM=minimax end to end", () => {
+  let minimax: MinimaxStack;
+
+  beforeAll(async () => {
+    minimax = await startMinimaxStack({
+      simulator: { generationMs: 500 },
+      env: { UPSTREAM_POLL_INTERVAL_MS: tenMinutes },
+    });
+  });
+  afterAll(async () => {
+    await minimax?.close();
+  });
+
+  it("finishes the example request by a push, well inside a ten-minute poll interval", async () => {
+    const created = await createOverHttp(minimax);
+    const submittedAt = Date.now();
+    expect(created.nextPollAt).toBeGreaterThan(submittedAt + 9 * 60_000);
+
+    // The sweep runs often, but the task is due again only when a push says so.
+    const done = await pollUntil(
+      minimax.stack.deps,
+      created.id,
+      (task) => task.phase === "done" && task.announced === true,
+      60_000,
+    );
+
+    expect(Date.now() - submittedAt).toBeLessThan(5 * 60_000);
+    expect(done.output?.key).toBe(`outputs/${created.id}.mp4`);
+    await minimax.stack.front.drain();
+    expect(minimax.webhooks.find((webhook) => webhook.taskId === created.id)).toMatchObject({
+      type: "video.completed",
+      verified: true,
+    });
+  });
+
+  it("finishes by polling alone when push is off", async () => {
+    const polling = await startMinimaxStack({ simulator: { generationMs: 300 }, push: false });
+    try {
+      const created = await createOverHttp(polling);
+      const done = await pollUntil(polling.stack.deps, created.id, (task) => task.phase === "done");
+      expect(done.upstream?.provider).toBe("minimax");
+    } finally {
+      await polling.close();
+    }
+  });
+});
