@@ -49,6 +49,7 @@ const notSentCodes = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_BAD_PORT",
 ]);
 
 export function classifyNetworkError(
@@ -96,11 +97,15 @@ export function stableFailure(code: unknown, message: string): { code: FailureCo
   return { code: "upstream_failed", message: raw ? `${message} (upstream code ${raw})` : message };
 }
 
-/** The system error code (ECONNREFUSED, …) somewhere in a fetch failure's cause chain, or "". */
+/**
+ * The system error code (ECONNREFUSED, …) somewhere in a fetch failure's cause chain, or "".
+ * fetch refuses the ports the Fetch standard blocks before it connects, with no code: ERR_BAD_PORT.
+ */
 function networkCodeOf(error: unknown): string {
   for (let current = error, depth = 0; current && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
+    const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === "string") return code;
+    if (message === "bad port") return "ERR_BAD_PORT";
     current = (current as { cause?: unknown }).cause;
   }
   return "";
