@@ -27,6 +27,8 @@ export type PushLatencyOptions = {
   upstreamPollIntervalMs?: number;
   /** The simulator's least generation time. */
   generationMs?: number;
+  /** DynamoDB Local and S3 servers a harness already runs; without them this starts its own. */
+  servers?: { dynamoEndpoint: string; s3Endpoint: string };
 };
 
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
@@ -40,35 +42,34 @@ const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
  * the same servers and the same poll interval. Starts and stops everything it needs.
  */
 export async function runPushLatency(options: PushLatencyOptions = {}): Promise<PushLatencyResult> {
+  if (options.servers) return measureBoth(options, options.servers);
   const [dynamo, s3] = await Promise.all([
     freePort().then((port) => startDynamoDbLocal({ port })),
     freePort().then((port) => startS3Server({ port })),
   ]);
   try {
-    const push = await measureMode({
-      ...options,
-      dynamoEndpoint: dynamo.endpoint,
-      s3Endpoint: s3.endpoint,
-      push: true,
-    });
-    const poll = await measureMode({
-      ...options,
-      dynamoEndpoint: dynamo.endpoint,
-      s3Endpoint: s3.endpoint,
-      push: false,
-    });
-    return { push, poll };
+    return await measureBoth(options, { dynamoEndpoint: dynamo.endpoint, s3Endpoint: s3.endpoint });
   } finally {
     await Promise.allSettled([dynamo.stop(), s3.stop()]);
   }
+}
+
+async function measureBoth(
+  options: PushLatencyOptions,
+  servers: { dynamoEndpoint: string; s3Endpoint: string },
+): Promise<PushLatencyResult> {
+  const push = await measureMode({ ...options, ...servers, push: true });
+  const poll = await measureMode({ ...options, ...servers, push: false });
+  return { push, poll };
 }
 
 async function measureMode(
   mode: PushLatencyOptions & { dynamoEndpoint: string; s3Endpoint: string; push: boolean },
 ): Promise<Percentiles> {
   const name = mode.push ? "push" : "poll";
-  const tableName = `bench-${name}-tasks`;
-  const bucket = `bench-${name}-media`;
+  const run = Date.now().toString(36);
+  const tableName = `bench-${name}-${run}-tasks`;
+  const bucket = `bench-${name}-${run}-media`;
   await ensureTable(new DynamoDBClient({ endpoint: mode.dynamoEndpoint, region, credentials }), tableName);
   await ensureBucket(
     new S3Client({ endpoint: mode.s3Endpoint, region, credentials, forcePathStyle: true }),
