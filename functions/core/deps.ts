@@ -29,6 +29,8 @@ export type CoreSettings = {
   allowPrivateUrls: boolean;
   /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
   imageFetchAttempts: number;
+  /** Delays before each webhook retry; a delivery is exhausted when they run out. */
+  webhookRetryScheduleMs: readonly number[];
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */
