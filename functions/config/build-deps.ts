@@ -13,6 +13,7 @@ import { createStandardWebhookSender } from "../adapters/webhooks/standard-webho
 import type { Deps } from "../core/deps.js";
 import type { Logger, UpstreamProvider } from "../core/ports.js";
 import { createLogger } from "./logger.js";
+import { redactingLogger } from "./redact.js";
 import type { Settings } from "./settings.js";
 
 /** Local servers accept any credentials; on AWS the role's credentials come from the environment. */
@@ -50,7 +51,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
     upstream: buildUpstream(env, outbound),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },
-    logger: options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL),
+    logger: redactingLogger(options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL)),
     newId: () => ulid().toLowerCase(),
     settings: settings.core,
   };

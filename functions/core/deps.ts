@@ -40,6 +40,8 @@ export type CoreSettings = {
   ambiguousCreate: { pauseMs: number; retries: number };
   /** The api's public origin; set, providers that push are given a per-task callback URL under it. */
   publicBaseUrl?: string;
+  /** Delays before each webhook retry; a delivery is exhausted when they run out. */
+  webhookRetryScheduleMs: readonly number[];
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */

@@ -8,7 +8,9 @@ export function createConsoleLogger(level: keyof typeof order = "INFO"): Logger 
     if (order[name] < order[level]) return;
     const time = new Date().toISOString().slice(11, 19);
     const fields = Object.entries(extra ?? {})
-      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .map(
+        ([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(shortError(value))}`,
+      )
       .join(" ");
     const line = `${time} ${name.padEnd(5)} ${message}${fields ? `  ${fields}` : ""}`;
     (name === "ERROR" || name === "WARN" ? console.error : console.log)(line);
@@ -19,4 +21,12 @@ export function createConsoleLogger(level: keyof typeof order = "INFO"): Logger 
     warn: (message, extra) => write("WARN", message, extra),
     error: (message, extra) => write("ERROR", message, extra),
   };
+}
+
+/** An error logged as an object (name, message, stack, cause) shows as its messages on a terminal. */
+function shortError(value: unknown): unknown {
+  if (!value || typeof value !== "object" || !("stack" in value) || !("message" in value)) return value;
+  const { name, message, cause } = value as { name?: unknown; message?: unknown; cause?: unknown };
+  const causeText = cause === undefined ? "" : ` (cause: ${JSON.stringify(shortError(cause))})`;
+  return `${String(name)}: ${String(message)}${causeText}`;
 }

@@ -14,7 +14,7 @@ export function startLocalPoller(deps: Deps, environment: Environment): { stop()
       await sweepDueWork(deps, {
         limit: environment.POLL_BATCH_LIMIT,
         concurrency: environment.POLL_CONCURRENCY,
-      }).catch((error) => deps.logger.error("poller sweep failed", { error: String(error) }));
+      }).catch((error) => deps.logger.error("poller sweep failed", { error }));
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, environment.POLL_INTERVAL_MS);

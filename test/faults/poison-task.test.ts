@@ -52,7 +52,9 @@ describe("a task that cannot move on", () => {
     const ended = await pollUntil(deps, task.id, (current) => current.announced === true);
 
     // Assess
-    expect(ended).toMatchObject({ phase: "failed", error: { code: "generation_failed" } });
+    // The simulator fails a generation with one of its reasons, picked at random.
+    expect(ended?.phase).toBe("failed");
+    expect(["generation_failed", "content_moderation"]).toContain(ended?.error?.code);
     expect(logger.errors).toContain("failing a task whose tenant is missing: no refund given");
   });
 

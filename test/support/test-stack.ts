@@ -2,6 +2,7 @@ import { buildDeps } from "../../functions/config/build-deps.js";
 import { parseSettings, type Settings } from "../../functions/config/settings.js";
 import { newWebhookSecret } from "../../functions/core/api-keys.js";
 import type { Deps } from "../../functions/core/deps.js";
+import type { Logger } from "../../functions/core/ports.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { freePort } from "../../local/servers/free-port.js";
 import {
@@ -53,7 +54,13 @@ const quietLogger = {
  * the deployed notifications, a simulator (unless disabled), a seeded tenant, and the real adapters.
  */
 export async function startTestStack(
-  options: { simulator?: SimulatorOptions | false; env?: Record<string, string>; credits?: number } = {},
+  options: {
+    simulator?: SimulatorOptions | false;
+    env?: Record<string, string>;
+    credits?: number;
+    /** Receives every log line of the stack's functions; defaults to a quiet one. */
+    logger?: Logger;
+  } = {},
 ): Promise<TestStack> {
   const tableName = uniqueName("tasks");
   const bucket = uniqueName("media");
@@ -83,7 +90,7 @@ export async function startTestStack(
     UPSTREAM_AMBIGUOUS_PAUSE_MS: "500",
     ...options.env,
   });
-  const deps = buildDeps(settings, { serviceName: "test", logger: quietLogger });
+  const deps = buildDeps(settings, { serviceName: "test", logger: options.logger ?? quietLogger });
   const front = await startS3NotifyingFront({
     port: frontPort,
     target: testS3Endpoint(),

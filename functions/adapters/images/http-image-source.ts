@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ImageFetchError } from "../../core/errors.js";
 import type { ImageSource } from "../../core/ports.js";
+import { redactSecrets } from "../../core/redact.js";
 import { type UrlPolicy, urlProblem } from "../../core/url-policy.js";
 import { fetchFailureOf } from "../http/fetch-failure.js";
 import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
@@ -77,6 +78,9 @@ function redirectTarget(from: string, response: Response, policy: UrlPolicy): st
   }
   const target = new URL(location, from).toString();
   const problem = urlProblem(target, policy);
-  if (problem) throw new ImageFetchError(`the image URL redirects to ${target}, which ${problem}`, false);
+  if (problem) {
+    // A redirect target is often a signed URL: its query is a credential, never recorded.
+    throw new ImageFetchError(`the image URL redirects to ${redactSecrets(target)}, which ${problem}`, false);
+  }
   return target;
 }

@@ -45,6 +45,10 @@ export function createStandardWebhookSender(options: {
         });
         await response.body?.cancel();
         if (response.ok) return { ok: true, status: response.status };
+        // 410 Gone is the receiver saying this endpoint is no more (Standard Webhooks, svix): stop.
+        if (response.status === 410) {
+          return { ok: false, status: 410, error: "the endpoint answered 410 Gone", retryable: false };
+        }
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         return {
           ok: false,

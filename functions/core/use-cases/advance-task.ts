@@ -11,6 +11,7 @@ import {
   UpstreamRetryableError,
 } from "../errors.js";
 import { videoKey } from "../output-keys.js";
+import { recordableMessage } from "../redact.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
@@ -191,7 +192,7 @@ async function retryLater(deps: Deps, task: Task, error: unknown): Promise<Task>
   const attempts = task.attempts + 1;
   const retryAfterMs = error instanceof UpstreamRetryableError ? error.retryAfterMs : undefined;
   const delay = retryDelay(attempts, deps.settings.backoff, retryAfterMs);
-  const lastError = error instanceof Error ? error.message : String(error);
+  const lastError = recordableMessage(error);
   const expected = isExpectedTransient(error);
   // What nothing expects is logged with its stack, and keeps counting towards the step's cap.
   const details = { taskId: task.id, phase: task.phase, attempts, delay, lastError };

@@ -16,6 +16,7 @@ import { describeSettingsProblem, resolveSettings } from "../inbox/resolve-setti
 import { inboxKeyKind } from "../inbox/settings-locations.js";
 import { createSettingsReader } from "../inbox/settings-reader.js";
 import type { StoredObjectHead } from "../ports.js";
+import { recordableMessage } from "../redact.js";
 import type { Tenant } from "../tenant.js";
 import { submitTask } from "./submit-task.js";
 
@@ -86,9 +87,9 @@ async function ingestOne(batch: Batch, object: InboxObject): Promise<IngestOutco
   } catch (error) {
     deps.logger.error("inbox object failed; the event will be retried", {
       key: object.key,
-      error: String(error),
+      error,
     });
-    return { ...base, outcome: "failed", error: String(error) };
+    return { ...base, outcome: "failed", error: recordableMessage(error) };
   }
 }
 
@@ -217,7 +218,7 @@ async function loadTenant(deps: Deps, tenantId: string): Promise<Tenant> {
 
 async function removeStaleReport(deps: Deps, key: string): Promise<void> {
   await deps.media.deleteObject(errorReportKey(key)).catch((error: unknown) => {
-    deps.logger.warn("could not remove an old error report", { key, error: String(error) });
+    deps.logger.warn("could not remove an old error report", { key, error });
   });
 }
 

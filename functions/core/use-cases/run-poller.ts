@@ -32,7 +32,7 @@ export async function sweepDueWork(deps: Deps, options: SweepOptions): Promise<S
           }
         } catch (error) {
           result.errors++;
-          deps.logger.error("due work failed", { item, error: String(error) });
+          deps.logger.error("due work failed", { item, error });
         }
       }),
     ),

@@ -91,7 +91,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     // Recorded is what we promised; the poller takes it from here.
     deps.logger.warn("first submission attempt failed; the poller will retry", {
       taskId: id,
-      error: String(error),
+      error,
     });
     return { task: outcome.task, created: true };
   }
@@ -173,6 +173,6 @@ async function stageOrDefer(deps: Deps, taskId: string, url: string): Promise<Im
 async function discardImage(deps: Deps, image: ImageRef): Promise<void> {
   if (image.kind !== "stored") return;
   await deps.media.deleteObject(image.key).catch((error: unknown) => {
-    deps.logger.warn("could not remove an unused input image", { key: image.key, error: String(error) });
+    deps.logger.warn("could not remove an unused input image", { key: image.key, error });
   });
 }

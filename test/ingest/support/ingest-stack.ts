@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { tableShape } from "../../../functions/adapters/dynamo/table-definition.js";
 import { newWebhookSecret } from "../../../functions/core/api-keys.js";
+import type { Logger } from "../../../functions/core/ports.js";
 import type { Task } from "../../../functions/core/task/task.js";
 import type { Tenant } from "../../../functions/core/tenant.js";
 import type { SimulatorOptions } from "../../../local/simulator/create-simulator.js";
@@ -37,12 +38,14 @@ export type InboxStackOptions = {
   env?: Record<string, string>;
   /** The inbox tenant's default webhook. */
   callbackUrl?: string;
+  logger?: Logger;
 };
 
 export async function startInboxStack(options: InboxStackOptions = {}): Promise<InboxStack> {
   const stack = await startTestStack({
     simulator: options.simulator ?? false,
     env: { INBOX_TENANT_ID: inboxTenantId, ...options.env },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const inboxApiKey = `inbox-key-${stack.bucket}`;
   const inboxTenant = await seedTenant(stack.deps.tenants, {
