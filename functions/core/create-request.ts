@@ -66,6 +66,8 @@ const metadataField = z
     }
     const longKey = keys.find((key) => key.length > 40);
     if (longKey) context.addIssue({ code: "custom", message: "metadata keys must be at most 40 characters" });
+    // DynamoDB refuses an empty attribute name, in a map too: it would fail the write, not the request.
+    if (keys.includes("")) context.addIssue({ code: "custom", message: "metadata keys must not be empty" });
   });
 
 /**

@@ -102,5 +102,6 @@ describe("the create request", () => {
     const many = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, "v"]));
     expect(problem({ ...example, metadata: many })).toContain("16");
     expect(problem({ ...example, metadata: { ["k".repeat(41)]: "v" } })).toContain("40");
+    expect(problem({ ...example, metadata: { "": "v" } })).toBe("metadata keys must not be empty");
   });
 });

@@ -58,8 +58,11 @@ export async function runKeys(
     await perform(parsed, deps, sink, { allowPrivateUrls: target.endpoint !== undefined });
     return 0;
   } catch (error) {
-    if (!(error instanceof GatewayError)) throw error;
-    sink.err(`keys: ${error.message}`);
+    // A refusal says why; anything else (no table, no credentials, no server) is named as it came.
+    const { name, message } = error as Error;
+    sink.err(
+      error instanceof GatewayError ? `keys: ${message}` : `keys: ${target.description}: ${name}: ${message}`,
+    );
     return 1;
   } finally {
     connection.client.destroy();
