@@ -11,6 +11,7 @@ import { createDynamoConnection } from "../functions/adapters/dynamo/dynamo-clie
 import { createDynamoTenantStore } from "../functions/adapters/dynamo/tenant-store.js";
 import { hashApiKey, newApiKey, newWebhookSecret } from "../functions/core/api-keys.js";
 import type { Tenant } from "../functions/core/tenant.js";
+import { urlProblem } from "../functions/core/url-policy.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -55,7 +56,13 @@ if (command === "create") {
     createdAt: new Date().toISOString(),
   };
   if (values.credits !== undefined) tenant.creditsRemaining = Number(values.credits);
-  if (values["callback-url"]) tenant.defaultCallbackUrl = values["callback-url"];
+  const callbackUrl = values["callback-url"];
+  if (callbackUrl) {
+    // The same rule as at create time: a default that would be refused there is refused here.
+    const problem = urlProblem(callbackUrl, { allowPrivateUrls: process.env.ALLOW_PRIVATE_URLS === "true" });
+    if (problem) throw new Error(`--callback-url ${problem}`);
+    tenant.defaultCallbackUrl = callbackUrl;
+  }
   if (await tenants.getTenant(tenant.id)) throw new Error(`tenant ${tenant.id} exists already`);
   await tenants.putTenant(tenant);
   const key = newApiKey();

@@ -3,6 +3,7 @@ import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js"
 import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
+import { createGuardedFetch } from "../adapters/http/guarded-fetch.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
 import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
@@ -29,6 +30,9 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       : {}),
   });
   const shards = { dueShards: env.DUE_SHARDS };
+  // One guarded path for every URL a caller or a provider gives us (images, webhooks, videos).
+  const policy = { allowPrivateUrls: env.ALLOW_PRIVATE_URLS };
+  const outbound = createGuardedFetch({ policy });
   return {
     tasks: createDynamoTaskStore(dynamo, shards),
     tenants: createDynamoTenantStore(dynamo),
@@ -37,7 +41,8 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
     images: createHttpImageSource({
       timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,
       downloadTimeoutMs: env.IMAGE_DOWNLOAD_TIMEOUT_MS,
-      policy: { allowPrivateUrls: env.ALLOW_PRIVATE_URLS },
+      policy,
+      fetch: outbound,
     }),
     upstream: createSeedApiProvider({
       name: env.UPSTREAM,
@@ -45,8 +50,9 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       apiKey: env.UPSTREAM_API_KEY,
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,
       createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
+      downloadFetch: outbound,
     }),
-    webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
+    webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },
     logger: options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL),
     newId: () => ulid().toLowerCase(),

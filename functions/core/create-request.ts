@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { type UrlPolicy, urlProblem } from "./url-policy.js";
+
+export type { UrlPolicy } from "./url-policy.js";
 
 export const models = ["hailuo/2-3-image-to-video-standard", "hailuo/2-3-image-to-video-pro"] as const;
 export type Model = (typeof models)[number];
@@ -12,34 +15,6 @@ export type Resolution = (typeof resolutions)[number];
 
 export const maxDataUrlBytes = 20 * 1024 * 1024;
 export const maxMetadataEntries = 16;
-
-export type UrlPolicy = {
-  /** Allow http:// and loopback/private hosts: on in the local stack, off when deployed. */
-  allowPrivateUrls: boolean;
-};
-
-const privateHost =
-  /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|\[f[cd][0-9a-f]*:.*\])$/i;
-
-/** Longer URLs are refused: browsers and CDNs stop near here, and the task record must stay small. */
-export const maxUrlLength = 2048;
-
-/** Why `value` is not an acceptable public URL under `policy`, or undefined when it is. */
-export function urlProblem(value: string, policy: UrlPolicy): string | undefined {
-  if (value.length > maxUrlLength) return `must be at most ${maxUrlLength} characters`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "must be a valid URL";
-  }
-  if (policy.allowPrivateUrls) {
-    return url.protocol === "https:" || url.protocol === "http:" ? undefined : "must be an http(s) URL";
-  }
-  if (url.protocol !== "https:") return "must be an https URL";
-  if (privateHost.test(url.hostname)) return "must point to a public host";
-  return undefined;
-}
 
 const dataUrlPattern = /^data:image\/(jpeg|jpg|png|webp);base64,/i;
 

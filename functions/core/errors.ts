@@ -36,6 +36,12 @@ export class ImageFetchError extends GatewayError {
   }
 }
 
+/**
+ * An outbound URL leads where the URL policy forbids (a private address, a local name, http, a port
+ * other than 443 when deployed). Never retryable: the same name will be refused again.
+ */
+export class ForbiddenDestinationError extends GatewayError {}
+
 export class AuthenticationError extends GatewayError {}
 
 export class NotFoundError extends GatewayError {}

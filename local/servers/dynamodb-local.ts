@@ -15,7 +15,8 @@ export type DynamoDbLocalOptions = {
 
 export type RunningDynamoDbLocal = { endpoint: string; stop(): Promise<void> };
 
-const readyTimeoutMs = 30_000;
+// A JVM start takes ~30 s on a loaded two-core machine; a missed start fails the whole test run.
+const readyTimeoutMs = 90_000;
 
 /**
  * AWS's own DynamoDB Local (Java 17) as a child process, `-sharedDb` so every region and access key

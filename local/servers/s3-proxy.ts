@@ -7,6 +7,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { escapeRequestHeaders, restoreResponseHeaders } from "./s3-content-type-escape.js";
 
 /** Sees the upstream answer before it is relayed (status, headers, and its body as it flows). */
 export type ResponseObserver = (upstreamResponse: IncomingMessage) => void;
@@ -16,8 +17,9 @@ export type RequestObserver = (clientRequest: IncomingMessage) => ResponseObserv
 export type S3ProxyOptions = { target: URL; agent: Agent; observe: RequestObserver };
 
 /**
- * A transparent HTTP proxy: requests and answers stream through unchanged, and an upstream answer is
- * read to its end even when the client has left, since the write it reports happened anyway.
+ * A transparent HTTP proxy: requests and answers stream through unchanged (but for the content types
+ * fauxqs cannot store, see s3-content-type-escape.ts), and an upstream answer is read to its end even
+ * when the client has left, since the write it reports happened anyway.
  */
 export function createS3Proxy(options: S3ProxyOptions): Server {
   const { target, agent } = options;
@@ -29,7 +31,7 @@ export function createS3Proxy(options: S3ProxyOptions): Server {
       port: target.port,
       method: clientRequest.method,
       path: clientRequest.url,
-      headers: clientRequest.rawHeaders,
+      headers: escapeRequestHeaders(clientRequest.method, clientRequest.url, clientRequest.rawHeaders),
       agent,
     });
     upstream.on("response", (upstreamResponse) => {
@@ -63,7 +65,7 @@ function relayResponse(upstreamResponse: IncomingMessage, clientResponse: Server
   clientResponse.writeHead(
     upstreamResponse.statusCode ?? 502,
     upstreamResponse.statusMessage,
-    upstreamResponse.rawHeaders,
+    restoreResponseHeaders(upstreamResponse.rawHeaders),
   );
   upstreamResponse.pipe(clientResponse);
   // A client that left shows as "close"; its write errors say nothing more.

@@ -47,6 +47,13 @@ describe("the HTTP image source", () => {
     expect(await text(image)).toBe("jpeg bytes");
   });
 
+  it("refuses for good, without connecting, an image URL whose address is not public (deployed)", async () => {
+    const error = await failure(`https://[::ffff:7f00:1]:443/cat.jpg`, false);
+
+    expect(error).toMatchObject({ retryable: false });
+    expect(error.message).toContain("the image URL is refused");
+  });
+
   it("treats 4xx answers and broken redirects as permanent", async () => {
     expect(await failure(`${host.url}/gone.jpg`)).toMatchObject({
       retryable: false,

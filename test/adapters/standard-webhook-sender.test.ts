@@ -54,7 +54,7 @@ const message = (url: string) => ({
 });
 
 describe("the Standard Webhooks sender", () => {
-  const sender = createStandardWebhookSender({ timeoutMs: 2_000 });
+  const sender = createStandardWebhookSender({ timeoutMs: 2_000, policy: { allowPrivateUrls: true } });
   const receivers: Receiver[] = [];
   const receiver = async (respond: (response: ServerResponse) => void) => {
     const started = await startReceiver(respond);
@@ -137,7 +137,7 @@ describe("the Standard Webhooks sender", () => {
   it("gives up on an endpoint that never answers after timeoutMs, without throwing", async () => {
     // Prepare: reads the request, never writes a response.
     const endpoint = await receiver(() => {});
-    const impatient = createStandardWebhookSender({ timeoutMs: 200 });
+    const impatient = createStandardWebhookSender({ timeoutMs: 200, policy: { allowPrivateUrls: true } });
     const started = Date.now();
 
     // Act
@@ -157,6 +157,15 @@ describe("the Standard Webhooks sender", () => {
     expect(result).toMatchObject({ ok: false, retryable: false });
     expect(result.ok ? "" : result.error).toContain("could not sign the webhook");
     expect(endpoint.received).toHaveLength(0);
+  });
+
+  it("refuses, once and for all, an endpoint on a private address when deployed", async () => {
+    const deployed = createStandardWebhookSender({ timeoutMs: 2_000, policy: { allowPrivateUrls: false } });
+
+    const result = await deployed.send(message("https://[::ffff:a9fe:a9fe]/hooks/hailuo"));
+
+    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(result.ok ? "" : result.error).toContain("the endpoint is refused");
   });
 
   it("reports a closed port as a failed attempt, without throwing", async () => {

@@ -295,6 +295,37 @@ describe("the HTTP API", () => {
     }
   });
 
+  it("refuses, as deployed, a task whose only callback is the account's default on a private address", async () => {
+    const deployed = { ...stack.deps, settings: { ...stack.deps.settings, allowPrivateUrls: false } };
+    const strictApp = createApp(deployed, { maxBodyBytes: 64 * 1024, idempotencyTtlSeconds: 3600 });
+    await seedTenant(stack.deps.tenants, {
+      id: "hooked",
+      name: "Hooked",
+      apiKey: "hooked-key-1234",
+      webhookSecret: "whsec_AAAA",
+      defaultCallbackUrl: "https://[::ffff:7f00:1]/hooks",
+    });
+    const image = `data:image/jpeg;base64,${Buffer.from(await makeJpeg(640, 360)).toString("base64")}`;
+    const create = (extra: Record<string, unknown>) =>
+      strictApp.request("/api/v1/videos/generations", {
+        method: "POST",
+        headers: { authorization: "Bearer hooked-key-1234", "content-type": "application/json" },
+        body: JSON.stringify({ ...example, image, ...extra }),
+      });
+
+    const refused = await create({});
+    const withOwnCallback = await create({ callback_url: "https://hooks.example.com/hailuo" });
+
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        code: 400,
+        message: expect.stringContaining("default callback URL must point to a public host"),
+      },
+    });
+    expect(withOwnCallback.status).toBe(200);
+  });
+
   it("answers an unknown route with the error body", async () => {
     const response = await get("/api/v1/nothing-here");
     expect(response.status).toBe(404);

@@ -30,6 +30,33 @@ describe("the drop folder, at its edges", () => {
     ]);
   });
 
+  it("takes a plain PUT sent as curl --data-binary sends it (form-urlencoded), keeping its content type", async () => {
+    const url = `${stack.s3Endpoint}/${stack.bucket}/inbox/curl/photo.jpg`;
+    for (const contentType of ["application/x-www-form-urlencoded", "application/x-amz-json-1.0"]) {
+      const put = await fetch(url, {
+        method: "PUT",
+        headers: { "content-type": contentType },
+        body: Buffer.from(image()),
+      });
+      expect(put.status).toBe(200);
+      await stack.front.drain();
+
+      const read = await fetch(url);
+      expect(read.headers.get("content-type")).toBe(contentType);
+      await read.arrayBuffer();
+    }
+    expect(await tasksAt("inbox/curl/photo.jpg")).toEqual([
+      expect.objectContaining({
+        tenantId: inboxTenantId,
+        image: expect.objectContaining({ kind: "stored" }),
+      }),
+      expect.objectContaining({
+        tenantId: inboxTenantId,
+        image: expect.objectContaining({ kind: "stored" }),
+      }),
+    ]);
+  });
+
   it("reports a broken _settings.json of a folder above, naming the file and where it breaks", async () => {
     await stack.drop("inbox/broken-batch/_settings.json", '{\n  "prompt": "dusk"\n  "duration": "6"\n}');
     await stack.drop("inbox/broken-batch/day1/cat.jpg", image());

@@ -4,6 +4,7 @@ import { statusKey, videoKey } from "../../functions/core/output-keys.js";
 import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
 import { createApp } from "../../functions/http/create-app.js";
 import { type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server.js";
+import { delivered, deliveryWhen } from "../support/run-poller-until.js";
 import { makeJpeg } from "./support/images.js";
 import { type InboxStack, inboxTenantId, startInboxStack } from "./support/ingest-stack.js";
 
@@ -51,6 +52,7 @@ describe("the drop folder, end to end with the simulator", () => {
     });
 
     // The owner's default webhook, signed with the owner's secret.
+    await deliveryWhen(stack.deps, taskId, delivered);
     expect(hooks.received).toHaveLength(1);
     const [delivery] = hooks.received;
     const headers = delivery?.headers as Record<string, string>;

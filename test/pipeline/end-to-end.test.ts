@@ -5,7 +5,7 @@ import { probeVideo } from "../../local/media/probe-video.js";
 import { exampleRequest } from "../../local/stack/example-request.js";
 import { createLocalApp } from "../../local/stack/local-app.js";
 import type { ReceivedWebhook } from "../../local/stack/webhook-inbox.js";
-import { pollUntil } from "../support/run-poller-until.js";
+import { delivered, deliveryWhen, pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
 describe("the whole pipeline, end to end", () => {
@@ -47,6 +47,7 @@ describe("the whole pipeline, end to end", () => {
     const taskId = createdBody.data.task_id;
     await pollUntil(stack.deps, taskId, (task) => task.phase === "done" && task.announced === true);
     await stack.front.drain();
+    await deliveryWhen(stack.deps, taskId, delivered);
 
     // Assess: the status answer…
     const status = await fetch(`${baseUrl}/api/v1/tasks/${taskId}`, {

@@ -15,7 +15,7 @@ import { startSimulator } from "../../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { testS3Client, testS3Endpoint } from "../support/aws-clients.js";
 import { aDelivery, aTask } from "../support/fixtures.js";
-import { pollUntil } from "../support/run-poller-until.js";
+import { attempted, delivered, deliveryWhen, pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
 const closers: (() => Promise<unknown> | undefined)[] = [];
@@ -208,7 +208,7 @@ describe("nothing is lost", () => {
     );
     expect(failed.error?.code).toMatch(/content_moderation|generation_failed/);
     expect((await stack.deps.tenants.getTenant(stack.tenant.id))?.creditsSpent).toBe(spentBefore);
-    const [delivery] = await stack.deps.deliveries.listDeliveries(task.id);
+    const delivery = await deliveryWhen(stack.deps, task.id, attempted);
     expect(delivery).toMatchObject({ eventType: "video.failed", state: "delivered" });
     expect(hook.hits()).toBe(1);
   });
@@ -218,6 +218,7 @@ describe("nothing is lost", () => {
     const hook = await receiver([]);
     const task = await submit(stack, { callback_url: hook.url });
     await pollUntil(stack.deps, task.id, (current) => current.phase === "done" && !!current.announced);
+    await deliveryWhen(stack.deps, task.id, delivered);
     const settled = await stack.deps.tasks.getTask(task.id);
 
     await completeVideos(stack.deps, [`outputs/${task.id}.mp4`, `outputs/${task.id}.mp4`]);
@@ -251,7 +252,7 @@ describe("nothing is lost", () => {
     const task = await submit(stack, { callback_url: hook.url });
     await pollUntil(stack.deps, task.id, (current) => current.phase === "done" && !!current.announced);
 
-    const [first] = await stack.deps.deliveries.listDeliveries(task.id);
+    const first = await deliveryWhen(stack.deps, task.id, attempted);
     expect(first).toMatchObject({ state: "pending", attempts: [{ status: 500 }] });
     expect(first?.nextAttemptAt).toBeGreaterThan(Date.now());
 

@@ -1,9 +1,11 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { type UrlPolicy, urlProblem } from "../../core/create-request.js";
 import { ImageFetchError } from "../../core/errors.js";
 import type { ImageSource } from "../../core/ports.js";
+import { type UrlPolicy, urlProblem } from "../../core/url-policy.js";
+import { fetchFailureOf } from "../http/fetch-failure.js";
 import { fetchWithTimeouts } from "../http/fetch-with-timeouts.js";
+import { createGuardedFetch } from "../http/guarded-fetch.js";
 
 export type HttpImageSourceOptions = {
   /** How long to wait for the answer's headers. */
@@ -13,6 +15,7 @@ export type HttpImageSourceOptions = {
   /** Every redirect target must pass the same URL policy as the URL the caller gave. */
   policy: UrlPolicy;
   maxRedirects?: number;
+  /** Defaults to the guarded fetch of `policy`, which checks every address it connects to. */
   fetch?: typeof fetch;
 };
 
@@ -21,7 +24,7 @@ export type HttpImageSourceOptions = {
  * to a host the URL policy forbids; 4xx answers are permanent, network errors, 408, 429 and 5xx not.
  */
 export function createHttpImageSource(options: HttpImageSourceOptions): ImageSource {
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? createGuardedFetch({ policy: options.policy });
   const maxRedirects = options.maxRedirects ?? 3;
 
   async function request(url: string, download: AbortSignal): Promise<Response> {
@@ -33,10 +36,12 @@ export function createHttpImageSource(options: HttpImageSourceOptions): ImageSou
         signal: download,
       });
     } catch (error) {
-      const timedOut = (error as { name?: string })?.name === "TimeoutError";
-      const reason = timedOut
-        ? "did not answer in time"
-        : `could not be reached (${(error as Error).message})`;
+      const failure = fetchFailureOf(error);
+      if (failure.kind === "forbidden") {
+        throw new ImageFetchError(`the image URL is refused: ${failure.message}`, false, { cause: error });
+      }
+      const reason =
+        failure.kind === "timeout" ? failure.message : `could not be reached (${failure.message})`;
       throw new ImageFetchError(`the image URL ${reason}`, true, { cause: error });
     }
   }

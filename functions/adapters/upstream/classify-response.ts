@@ -1,5 +1,6 @@
 import { UpstreamAmbiguousError, UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
+import { fetchFailureOf } from "../http/fetch-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Stable error codes of ours for what upstreams say in many ways. */
@@ -50,10 +51,18 @@ const notSentCodes = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-export function classifyNetworkError(error: unknown, request: RequestKind = "read"): UpstreamRetryableError {
-  const name = (error as { name?: string })?.name;
-  const reason =
-    name === "TimeoutError" ? "timed out" : `unreachable (${(error as Error)?.message ?? error})`;
+export function classifyNetworkError(
+  error: unknown,
+  request: RequestKind = "read",
+): UpstreamRetryableError | UpstreamPermanentError {
+  const failure = fetchFailureOf(error);
+  if (failure.kind === "forbidden") {
+    // A provider's URL that leads to a private address will lead there again: fail, do not retry.
+    return new UpstreamPermanentError("upstream_failed", `upstream URL refused: ${failure.message}`, {
+      cause: error,
+    });
+  }
+  const reason = failure.kind === "timeout" ? "timed out" : `unreachable (${failure.message})`;
   const code = ((error as { cause?: { code?: unknown } })?.cause?.code ?? "") as string;
   if (request === "create" && !notSentCodes.has(code)) {
     return new UpstreamAmbiguousError(`upstream ${reason} after the create was sent`, undefined, {

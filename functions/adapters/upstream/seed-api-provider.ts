@@ -21,7 +21,13 @@ export type SeedApiOptions = {
   createTimeoutMs?: number;
   /** The whole download of a finished video; `timeoutMs` bounds only the wait for its first byte. */
   downloadTimeoutMs?: number;
+  /** The provider's own API: its base URL is the operator's, so it is trusted as configured. */
   fetch?: typeof fetch;
+  /**
+   * Finished videos: their URLs come from the provider's answers, so they go through the guarded
+   * fetch (functions/adapters/http/guarded-fetch.ts) when deployed. Defaults to `fetch`.
+   */
+  downloadFetch?: typeof fetch;
 };
 
 /**
@@ -30,6 +36,7 @@ export type SeedApiOptions = {
  */
 export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider {
   const fetchImpl = options.fetch ?? fetch;
+  const downloadFetch = options.downloadFetch ?? fetchImpl;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
   async function call(
@@ -107,7 +114,7 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
     async openVideo(videoUrl: string, { start = 0 }: { start?: number } = {}) {
       let response: Response;
       try {
-        response = await fetchWithTimeouts(fetchImpl, videoUrl, {
+        response = await fetchWithTimeouts(downloadFetch, videoUrl, {
           ...(start > 0 ? { headers: { range: `bytes=${start}-` } } : {}),
           headersMs: options.timeoutMs,
           signal: AbortSignal.timeout(options.downloadTimeoutMs ?? 10 * 60_000),

@@ -1,5 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import type { WebhookAttemptResult, WebhookSender } from "../../core/ports.js";
+import type { UrlPolicy } from "../../core/url-policy.js";
+import { fetchFailureOf } from "../http/fetch-failure.js";
+import { createGuardedFetch } from "../http/guarded-fetch.js";
 import { parseRetryAfter } from "../upstream/retry-after.js";
 
 /**
@@ -8,9 +11,12 @@ import { parseRetryAfter } from "../upstream/retry-after.js";
  */
 export function createStandardWebhookSender(options: {
   timeoutMs: number;
+  /** Which endpoints may be called; each attempt's connection is checked against it. */
+  policy: UrlPolicy;
+  /** Defaults to the guarded fetch of `policy`. */
   fetch?: typeof fetch;
 }): WebhookSender {
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? createGuardedFetch({ policy: options.policy });
   return {
     async send({ url, messageId, timestamp, body, secret }): Promise<WebhookAttemptResult> {
       let signature: string;
@@ -47,7 +53,11 @@ export function createStandardWebhookSender(options: {
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         };
       } catch (error) {
-        return { ok: false, error: `could not reach the endpoint: ${(error as Error).message}` };
+        const failure = fetchFailureOf(error);
+        if (failure.kind === "forbidden") {
+          return { ok: false, error: `the endpoint is refused: ${failure.message}`, retryable: false };
+        }
+        return { ok: false, error: `could not reach the endpoint: ${failure.message}` };
       }
     },
   };

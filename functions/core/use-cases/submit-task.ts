@@ -13,6 +13,7 @@ import type { Idempotency } from "../ports.js";
 import { priceOf } from "../pricing.js";
 import type { ImageRef, Task, TaskSource } from "../task/task.js";
 import type { Tenant } from "../tenant.js";
+import { urlProblem } from "../url-policy.js";
 import { advanceTask } from "./advance-task.js";
 import { stageRemoteImage } from "./stage-image.js";
 
@@ -44,6 +45,7 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     throw new InsufficientCreditsError(credits, input.tenant.creditsRemaining);
   }
 
+  const callbackUrl = callbackUrlOf(deps, input);
   const id = deps.newId();
   const image = await storeImage(deps, id, input);
   const task: Task = {
@@ -66,7 +68,6 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     deadlineAt: now + deps.settings.taskDeadlineMs,
     version: 1,
   };
-  const callbackUrl = input.request.callback_url ?? input.tenant.defaultCallbackUrl;
   if (callbackUrl) task.callbackUrl = callbackUrl;
 
   const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency).catch(async (error) => {
@@ -92,6 +93,24 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     });
     return { task: outcome.task, created: true };
   }
+}
+
+/**
+ * The request's callback_url (checked by the request schema) or else the tenant's default, which is
+ * checked here by the same policy: a tenant record is not a request, but its URL is called the same way.
+ */
+function callbackUrlOf(deps: Deps, input: SubmitTaskInput): string | undefined {
+  if (input.request.callback_url) return input.request.callback_url;
+  const fallback = input.tenant.defaultCallbackUrl;
+  if (!fallback) return undefined;
+  const problem = urlProblem(fallback, { allowPrivateUrls: deps.settings.allowPrivateUrls });
+  if (problem) {
+    throw new InvalidRequestError(
+      `callback_url: the account's default callback URL ${problem}; pass a callback_url or correct the default`,
+      "callback_url",
+    );
+  }
+  return fallback;
 }
 
 /** The first answer for a scope claimed before with the same request; a conflict for another request. */

@@ -1,0 +1,90 @@
+import { promises as dns, type LookupAddress } from "node:dns";
+import type { LookupFunction } from "node:net";
+import { Agent, buildConnector, fetch as undiciFetch } from "undici";
+import { ForbiddenDestinationError } from "../../core/errors.js";
+import { addressProblem, hostProblem, type UrlPolicy, urlProblem } from "../../core/url-policy.js";
+
+/** Every address a name resolves to; the default asks the system resolver (/etc/hosts, then DNS). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+
+export type GuardedFetchOptions = { policy: UrlPolicy; resolve?: Resolver };
+
+/**
+ * The one outbound HTTP path for URLs that callers and providers give us: images, their redirects,
+ * webhook deliveries and provider video downloads. When private URLs are off, each connection the
+ * agent opens (the first request and every redirect hop alike) is checked where it is made: https on
+ * port 443 only, an IP literal judged as it is, and a name resolved once, with every address it
+ * resolves to checked and the socket connected to exactly those addresses, so that a second answer
+ * from DNS (rebinding) cannot slip between the check and the connection.
+ */
+export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
+  const dispatcher = createGuardedAgent(options);
+  const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = input instanceof Request ? input.url : String(input);
+    // The text first, for a clear refusal; the connection is checked again whatever the text said.
+    const problem = urlProblem(url, options.policy);
+    if (problem) throw new ForbiddenDestinationError(`the URL ${problem}`);
+    const response = await undiciFetch(url, { ...(init as object), dispatcher });
+    return response as unknown as Response;
+  };
+  return guarded as typeof fetch;
+}
+
+/** The undici agent whose every connection passes the address policy. */
+export function createGuardedAgent(options: GuardedFetchOptions): Agent {
+  if (options.policy.allowPrivateUrls) return new Agent();
+  const connect = buildConnector({ lookup: guardedLookup(options.resolve ?? systemResolver) });
+  return new Agent({
+    connect(target, callback) {
+      const refusal = connectionProblem(target);
+      if (refusal) {
+        callback(new ForbiddenDestinationError(refusal), null);
+        return;
+      }
+      connect(target, callback);
+    },
+  });
+}
+
+function connectionProblem(target: buildConnector.Options): string | undefined {
+  if (target.protocol !== "https:") return `refusing ${target.protocol}// to ${target.hostname}: https only`;
+  if (target.port !== "" && target.port !== "443") return `refusing port ${target.port}: 443 only`;
+  // An IP literal is never looked up, so it is judged here; a name is judged by its lookup.
+  const problem = hostProblem(target.hostname);
+  return problem ? `refusing ${target.hostname}: it ${problem}` : undefined;
+}
+
+/**
+ * A `lookup` for net.connect that refuses a name when any address it resolves to is not public,
+ * and otherwise hands over exactly the addresses it checked.
+ */
+export function guardedLookup(resolve: Resolver): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname).then(
+      (resolved) => {
+        const wanted = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+        const addresses = resolved.filter((entry) => wanted === 0 || entry.family === wanted);
+        for (const { address } of resolved) {
+          const problem = addressProblem(address);
+          if (problem) {
+            callback(
+              new ForbiddenDestinationError(`${hostname} resolves to ${address}, which ${problem}`),
+              "",
+            );
+            return;
+          }
+        }
+        const [first] = addresses;
+        if (!first) {
+          callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "");
+          return;
+        }
+        if (lookupOptions.all) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ""),
+    );
+  };
+}
