@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webhookRetryScheduleMs } from "../core/backoff.js";
 import type { CoreSettings } from "../core/deps.js";
 import { type IngestOptions, ingestOptionsFrom } from "../core/inbox/ingest-options.js";
 import { resolveSettings } from "../core/inbox/resolve-settings.js";
@@ -71,6 +72,22 @@ const environmentSchema = z.object({
   VIDEO_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(3600),
   INPUT_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(6 * 3600),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Seconds before each webhook retry, comma-separated ("5,300,1800"); unset: the contract's schedule. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return webhookRetryScheduleMs;
+      const seconds = value.split(",").map((part) => Number(part.trim()));
+      if (seconds.some((entry) => !Number.isFinite(entry) || entry < 0)) {
+        context.addIssue({
+          code: "custom",
+          message: "WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas, e.g. 5,300,1800",
+        });
+        return z.NEVER;
+      }
+      return seconds.map((entry) => Math.round(entry * 1000));
+    }),
   MAX_BODY_BYTES: positiveInt.default(28 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
   PRICE_TABLE: z
@@ -139,6 +156,7 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       priceTable: environment.PRICE_TABLE,
       allowPrivateUrls: environment.ALLOW_PRIVATE_URLS,
       imageFetchAttempts: environment.IMAGE_FETCH_ATTEMPTS,
+      webhookRetryScheduleMs: environment.WEBHOOK_RETRY_SCHEDULE,
       maxStepAttempts: environment.MAX_STEP_ATTEMPTS,
       copyPartBytes: environment.COPY_PART_BYTES,
       ambiguousCreate: {

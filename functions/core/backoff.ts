@@ -41,9 +41,13 @@ export const webhookRetryScheduleMs: readonly number[] = [
   10 * 3_600_000,
 ];
 
-/** Delay before webhook attempt `attempt + 1`, or undefined when the schedule is exhausted. */
-export function webhookRetryDelay(attemptsMade: number, retryAfterMs?: number): number | undefined {
-  const scheduled = webhookRetryScheduleMs[attemptsMade - 1];
+/** Delay before webhook attempt `attemptsMade + 1`, or undefined when the schedule is exhausted. */
+export function webhookRetryDelay(
+  attemptsMade: number,
+  retryAfterMs?: number,
+  schedule: readonly number[] = webhookRetryScheduleMs,
+): number | undefined {
+  const scheduled = schedule[attemptsMade - 1];
   if (scheduled === undefined) return undefined;
   // A receiver's Retry-After is honoured up to a day, so a bogus value cannot park a delivery for years.
   return retryAfterMs === undefined ? scheduled : Math.max(scheduled, Math.min(retryAfterMs, 24 * 3_600_000));

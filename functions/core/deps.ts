@@ -29,6 +29,8 @@ export type CoreSettings = {
   allowPrivateUrls: boolean;
   /** Tries at reading an image URL that keeps failing in a way that may pass, before `image_unreachable`. */
   imageFetchAttempts: number;
+  /** Delays before each webhook retry; a delivery is exhausted when they run out. */
+  webhookRetryScheduleMs: readonly number[];
   /** Claims of one step that ended with no outcome, before the task fails with `step_failed_repeatedly`. */
   maxStepAttempts: number;
   /** Bytes per part of a video copy (5 MiB at least); each part is recorded, so a copy resumes from there. */

@@ -18,7 +18,7 @@ export async function deliverWebhook(
   if (!claimed) return undefined;
   const started = deps.clock.now();
   const result = await sendOnce(deps, claimed, new Date(started));
-  const next = afterAttempt(claimed, result, started, deps.clock.now());
+  const next = afterAttempt(claimed, result, started, deps.clock.now(), deps.settings.webhookRetryScheduleMs);
   if (result.ok) {
     deps.logger.info("webhook delivered", {
       taskId: claimed.taskId,
@@ -48,6 +48,7 @@ function afterAttempt(
   result: WebhookAttemptResult,
   started: number,
   now: number,
+  schedule: readonly number[],
 ): WebhookDelivery {
   const attempt = {
     at: new Date(started).toISOString(),
@@ -64,7 +65,9 @@ function afterAttempt(
     return next;
   }
   const delay =
-    result.retryable === false ? undefined : webhookRetryDelay(attempts.length, result.retryAfterMs);
+    result.retryable === false
+      ? undefined
+      : webhookRetryDelay(attempts.length, result.retryAfterMs, schedule);
   if (delay === undefined) next.state = "exhausted";
   else next.nextAttemptAt = now + delay;
   return next;
