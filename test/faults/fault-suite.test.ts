@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { expectPromisesKept } from "./support/expect-promises.js";
+import { runFaultScenario } from "./support/fault-scenario.js";
+
+describe("the fault suite", () => {
+  it("ends every task, stores each video once as served, delivers every webhook and counts credits exactly", async () => {
+    const report = await runFaultScenario({ tasks: 8, pollers: 2, timeoutMs: 150_000 });
+
+    console.log(`fault suite: ${JSON.stringify(report)}`);
+    expectPromisesKept(report);
+    expect(report.webhookRefused, "the receiver refused every first attempt").toBe(report.tasks);
+  }, 200_000);
+});
