@@ -48,7 +48,6 @@ type VideoCounts = {
 
 /** The poller's sweeps of the due index are billed by time, not per video: counted apart. */
 const isSweep = (label: string) => label === "Query byDue";
-const fiveMebibytes = 5 * 1024 * 1024;
 const inboxOwner = "inbox-owner";
 
 describe("requests per video, counted on the real local servers", () => {
