@@ -36,15 +36,26 @@ export const inputsExpireAfterDays = 7;
 /** Parts of a multipart upload that never completed (a poller stopped mid-copy) are billed until aborted. */
 export const incompleteUploadsAbortAfterDays = 1;
 
+/** Uploads (POST /api/v1/uploads) are taken into a task within minutes; a day is ample. */
+export const uploadsExpireAfterDays = 1;
+
 /**
- * inbox/, inputs/, outputs/, inbox-errors/ (functions/core/output-keys.ts). Private: SST's default.
- * No CORS: nothing reads the bucket from a browser (videos are fetched by presigned URL, which
- * needs none), and SST's default CORS would allow every origin every method.
+ * inbox/, inputs/, outputs/, inbox-errors/, uploads/ (functions/core/output-keys.ts). Private: SST's
+ * default. CORS lets a browser page (the console) PUT an upload to its presigned URL and play a video
+ * from one: GET, HEAD and PUT only (SST's default would allow every method), and a request still
+ * needs a valid signature, so the rule opens nothing that the presigned URL did not already.
  */
 export const bucket = new sst.aws.Bucket("Media", {
-  cors: false,
+  cors: {
+    allowOrigins: ["*"],
+    allowMethods: ["GET", "HEAD", "PUT"],
+    allowHeaders: ["*"],
+    exposeHeaders: ["ETag"],
+    maxAge: "1 hour",
+  },
   lifecycle: [
     { id: "expire-inputs", prefix: bucketLayout.inputsPrefix, expiresIn: `${inputsExpireAfterDays} days` },
+    { id: "expire-uploads", prefix: bucketLayout.uploadsPrefix, expiresIn: `${uploadsExpireAfterDays} days` },
   ],
   transform: {
     // SST's lifecycle rules cannot say "abort incomplete multipart uploads": add that rule here,

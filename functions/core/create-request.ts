@@ -23,7 +23,10 @@ function imageField(policy: UrlPolicy) {
   return z.string({ error: "image is required" }).superRefine((value, context) => {
     if (value.startsWith("upload:")) {
       if (!uploadReferencePattern.test(value)) {
-        context.addIssue({ code: "custom", message: "image upload reference must be the image POST /api/v1/uploads answered" });
+        context.addIssue({
+          code: "custom",
+          message: "image upload reference must be the image POST /api/v1/uploads answered",
+        });
       }
       return;
     }

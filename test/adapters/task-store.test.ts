@@ -305,7 +305,10 @@ describe("the DynamoDB task store", () => {
       const task = aTask({ tenantId: tenant.id, credits: 45 });
       await deps.tasks.createTask(task, tenant);
 
-      await deps.tasks.saveTask(moveTask(task, Phase.canceled, {}, Date.now()), { ending: true, refund: true });
+      await deps.tasks.saveTask(moveTask(task, Phase.canceled, {}, Date.now()), {
+        ending: true,
+        refund: true,
+      });
 
       const stored = await deps.tenants.getTenant(tenant.id);
       expect(stored?.creditsSpent).toBe(0);
@@ -318,7 +321,10 @@ describe("the DynamoDB task store", () => {
       await deps.tasks.createTask(task, tenant);
       await deps.tasks.saveTask(touchTask(task, { attempts: 1 }, Date.now()));
 
-      const stale = deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { ending: true, refund: true });
+      const stale = deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), {
+        ending: true,
+        refund: true,
+      });
 
       await expect(stale).rejects.toBeInstanceOf(ConflictError);
       expect(await deps.tenants.getTenant(tenant.id)).toMatchObject({
@@ -335,7 +341,10 @@ describe("the DynamoDB task store", () => {
       const toCancel = aTask({ tenantId: tenant.id });
       const toKeep = aTask({ tenantId: tenant.id });
       for (const task of [toFinish, toFail, toCancel, toKeep]) {
-        await deps.tasks.createTask(task, (await deps.tenants.getTenant(tenant.id, { consistent: true })) ?? tenant);
+        await deps.tasks.createTask(
+          task,
+          (await deps.tenants.getTenant(tenant.id, { consistent: true })) ?? tenant,
+        );
       }
       expect((await deps.tenants.getTenant(tenant.id, { consistent: true }))?.taskCounts).toEqual({
         inProgress: 4,
@@ -345,8 +354,14 @@ describe("the DynamoDB task store", () => {
       });
 
       await deps.tasks.saveTask(moveTask(toFinish, Phase.done, {}, Date.now()), { ending: true });
-      await deps.tasks.saveTask(moveTask(toFail, Phase.failed, {}, Date.now()), { ending: true, refund: true });
-      await deps.tasks.saveTask(moveTask(toCancel, Phase.canceled, {}, Date.now()), { ending: true, refund: true });
+      await deps.tasks.saveTask(moveTask(toFail, Phase.failed, {}, Date.now()), {
+        ending: true,
+        refund: true,
+      });
+      await deps.tasks.saveTask(moveTask(toCancel, Phase.canceled, {}, Date.now()), {
+        ending: true,
+        refund: true,
+      });
 
       const stored = await deps.tenants.getTenant(tenant.id, { consistent: true });
       expect(stored?.taskCounts).toEqual({ inProgress: 1, completed: 1, failed: 1, canceled: 1 });

@@ -109,7 +109,7 @@ describe("the Media bucket's lifecycle", () => {
     ]);
   });
 
-  it("expires inputs/ and nothing else", async () => {
+  it("expires inputs/ and uploads/ and nothing else", async () => {
     const expiring = (await rules()).filter((rule) => rule.expiration);
     expect(expiring).toEqual([
       {
@@ -117,6 +117,12 @@ describe("the Media bucket's lifecycle", () => {
         status: "Enabled",
         filter: { prefix: bucketLayout.inputsPrefix },
         expiration: { days: 7 },
+      },
+      {
+        id: expect.any(String),
+        status: "Enabled",
+        filter: { prefix: bucketLayout.uploadsPrefix },
+        expiration: { days: 1 },
       },
     ]);
   });
@@ -135,10 +141,15 @@ describe("the Media bucket's lifecycle", () => {
 });
 
 describe("the Media bucket's CORS", () => {
-  it("is not configured: no browser reads the bucket, and SST's default allows every origin", async () => {
+  it("lets a browser GET, HEAD and PUT by presigned URL, and nothing more", async () => {
     const synthesis = await synthesize();
-    expect(ofType(synthesis, resourceTypes.cors)).toEqual([]);
-    expect(ofType(synthesis, resourceTypes.corsV2)).toEqual([]);
-    expect(theOne(synthesis, resourceTypes.bucket).inputs.corsRules ?? []).toEqual([]);
+    const [cors] = [...ofType(synthesis, resourceTypes.cors), ...ofType(synthesis, resourceTypes.corsV2)];
+    expect(cors?.inputs.corsRules).toEqual([
+      expect.objectContaining({
+        allowedMethods: ["GET", "HEAD", "PUT"],
+        allowedOrigins: ["*"],
+        exposeHeaders: ["ETag"],
+      }),
+    ]);
   });
 });

@@ -148,7 +148,10 @@ export function createDynamoTaskStore(
     return { created: false, existingTaskId: String(Item.taskId) };
   }
 
-  async function saveTask(next: Task, saveOptions: { ending?: boolean; refund?: boolean } = {}): Promise<Task> {
+  async function saveTask(
+    next: Task,
+    saveOptions: { ending?: boolean; refund?: boolean } = {},
+  ): Promise<Task> {
     const put = {
       TableName: tableName,
       Item: toItem(next),
@@ -168,7 +171,11 @@ export function createDynamoTaskStore(
       const tenantKey = itemKeys.tenant(next.tenantId);
       // Whether the tenant has a budget decides the refund's expression; it never changes once set.
       const { Item: tenantItem } = await client.send(
-        new GetCommand({ TableName: tableName, Key: tenantKey, ProjectionExpression: "creditsRemaining, pk" }),
+        new GetCommand({
+          TableName: tableName,
+          Key: tenantKey,
+          ProjectionExpression: "creditsRemaining, pk",
+        }),
       );
       if (!tenantItem) throw new MissingTenantError(next.tenantId);
       const refund = saveOptions.refund ? next.credits : 0;

@@ -60,5 +60,9 @@ export function endUpdate(hasBudget: boolean, phase: EndPhase, refundCredits: nu
       values[":credits"] = refundCredits;
     }
   }
-  return { UpdateExpression: update, ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: values };
+  return {
+    UpdateExpression: update,
+    ConditionExpression: "attribute_exists(pk)",
+    ExpressionAttributeValues: values,
+  };
 }

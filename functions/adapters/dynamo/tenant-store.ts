@@ -32,7 +32,10 @@ export function createDynamoTenantStore({ client, tableName }: DynamoConnection)
     return { ...(tenant as Tenant), taskCounts };
   };
 
-  async function getTenant(tenantId: string, read: { consistent?: boolean } = {}): Promise<Tenant | undefined> {
+  async function getTenant(
+    tenantId: string,
+    read: { consistent?: boolean } = {},
+  ): Promise<Tenant | undefined> {
     const { Item } = await client.send(
       new GetCommand({
         TableName: tableName,

@@ -141,7 +141,10 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
       });
       return getSignedUrl(presigner, command, {
         expiresIn: upload.expiresInSeconds,
-        signableHeaders: new Set(["content-type", ...(upload.contentLength === undefined ? [] : ["content-length"])]),
+        signableHeaders: new Set([
+          "content-type",
+          ...(upload.contentLength === undefined ? [] : ["content-length"]),
+        ]),
       });
     },
     async head(key) {

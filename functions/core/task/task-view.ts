@@ -30,10 +30,7 @@ export function contentUrl(origin: string, taskId: string): string {
   return `${origin.replace(/\/+$/, "")}/api/v1/tasks/${taskId}/content`;
 }
 
-export function taskView(
-  task: Task,
-  video?: { url: string; expiresAt: string; origin?: string },
-): TaskView {
+export function taskView(task: Task, video?: { url: string; expiresAt: string; origin?: string }): TaskView {
   const view: TaskView = {
     task_id: task.id,
     status: publicStatus(task.phase),

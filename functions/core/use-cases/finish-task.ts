@@ -4,12 +4,7 @@ import { statusKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { type TaskView, taskView } from "../task/task-view.js";
-import {
-  type WebhookDelivery,
-  webhookBody,
-  webhookEventFor,
-  webhookMessageId,
-} from "../webhook-delivery.js";
+import { type WebhookDelivery, webhookBody, webhookEventFor, webhookMessageId } from "../webhook-delivery.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
 /** Fails a task for good: refunds its credits in the same write, then tells the caller. */

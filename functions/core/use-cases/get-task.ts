@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
-import { isTaskId } from "../task/task-id.js";
 import type { Task } from "../task/task.js";
+import { isTaskId } from "../task/task-id.js";
 import type { TaskView } from "../task/task-view.js";
 import type { Tenant } from "../tenant.js";
 import { viewOf } from "./finish-task.js";
@@ -15,7 +15,12 @@ export async function ownTask(deps: Deps, tenant: Tenant, taskId: string): Promi
 }
 
 /** `origin` is where the api is reached, for the view's `content_url`. */
-export async function getTaskView(deps: Deps, tenant: Tenant, taskId: string, origin?: string): Promise<TaskView> {
+export async function getTaskView(
+  deps: Deps,
+  tenant: Tenant,
+  taskId: string,
+  origin?: string,
+): Promise<TaskView> {
   return viewOf(deps, await ownTask(deps, tenant, taskId), origin);
 }
 

@@ -2,8 +2,8 @@ import type { Deps } from "../deps.js";
 import { InvalidImageError, InvalidRequestError } from "../errors.js";
 import { checkImage, contentTypes, imageHeaderBytes, imageRules } from "../image/image-rules.js";
 import { inputKey, uploadKey } from "../output-keys.js";
-import { isTaskId } from "../task/task-id.js";
 import type { ImageRef } from "../task/task.js";
+import { isTaskId } from "../task/task-id.js";
 import type { Tenant } from "../tenant.js";
 
 /** How long an upload URL may be used; the bytes it puts wait under uploads/ for a day (lifecycle). */
@@ -54,7 +54,12 @@ export async function startUpload(
  * Takes an upload into a task: checks its bytes against the image rules and copies that very
  * version (by ETag) to `inputs/<taskId>`. A missing upload or a bad image is a 400 naming `image`.
  */
-export async function stageUpload(deps: Deps, tenant: Tenant, taskId: string, image: string): Promise<ImageRef> {
+export async function stageUpload(
+  deps: Deps,
+  tenant: Tenant,
+  taskId: string,
+  image: string,
+): Promise<ImageRef> {
   const uploadId = image.slice(uploadPrefix.length);
   const key = isTaskId(uploadId) ? uploadKey(tenant.id, uploadId) : undefined;
   const head = key ? await deps.media.head(key) : undefined;

@@ -40,5 +40,9 @@ export async function redeliverLast(deps: Deps, tenant: Tenant, taskId: string):
       if (!(error instanceof ConflictError)) throw error;
       throw new TaskStateError(`a webhook of task ${taskId} is being sent right now; try again in a moment`);
     });
-  return (await deliverWebhook(deps, again)) ?? (await deps.deliveries.getDelivery(taskId, last.eventType)) ?? again;
+  return (
+    (await deliverWebhook(deps, again)) ??
+    (await deps.deliveries.getDelivery(taskId, last.eventType)) ??
+    again
+  );
 }

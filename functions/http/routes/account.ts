@@ -14,7 +14,9 @@ const uploadRequestSchema = z.object({
   content_type: z
     .string({ error: `content_type must be one of ${uploadContentTypes.join(", ")}` })
     .transform((value) => value.toLowerCase().trim())
-    .pipe(z.enum(uploadContentTypes, { error: `content_type must be one of ${uploadContentTypes.join(", ")}` })),
+    .pipe(
+      z.enum(uploadContentTypes, { error: `content_type must be one of ${uploadContentTypes.join(", ")}` }),
+    ),
   content_length: z.coerce
     .number({ error: lengthRule })
     .int({ error: lengthRule })
@@ -72,7 +74,9 @@ const routes = {
             schema: success(
               z.object({
                 upload_id: z.string(),
-                image: z.string().openapi({ description: "the `image` value of a create", example: "upload:01jd…" }),
+                image: z
+                  .string()
+                  .openapi({ description: "the `image` value of a create", example: "upload:01jd…" }),
                 upload_url: z.string(),
                 method: z.literal("PUT"),
                 headers: z.record(z.string(), z.string()),

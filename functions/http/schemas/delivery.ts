@@ -12,7 +12,11 @@ export const deliverySchema = z
     attempts: z.array(
       z.object({
         at: z.string(),
-        status_code: z.number().int().nullable().openapi({ description: "the receiver's HTTP status; null if none came" }),
+        status_code: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: "the receiver's HTTP status; null if none came" }),
         error: z.string().nullable(),
         duration_ms: z.number().int(),
       }),
