@@ -1,11 +1,12 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeVideo } from "../../local/media/probe-video.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
 import { makeImageOf } from "../ingest/support/images.js";
-import { testDynamoEndpoint } from "../support/aws-clients.js";
+import { testDynamoEndpoint, testS3Client } from "../support/aws-clients.js";
 import { type CliStack, repoRoot, runProcess, startCliStack } from "./support/cli-stack.js";
 
 type Status = {
@@ -30,6 +31,9 @@ describe("the hailuo CLI", { timeout: 180_000 }, () => {
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
+  const uploadedImages = async () =>
+    (await testS3Client().send(new ListObjectsV2Command({ Bucket: cli.stack.bucket, Prefix: "uploads/" })))
+      .KeyCount ?? 0;
   const taskCount = async () =>
     (await cli.stack.deps.tasks.listTasks(cli.stack.tenant.id, { limit: 100 })).tasks.length;
 
@@ -60,12 +64,17 @@ describe("the hailuo CLI", { timeout: 180_000 }, () => {
     const video = await probeVideo(target);
     expect(video).toMatchObject({ codec: "h264", width: 1366, height: 768 });
     expect(video.durationSeconds).toBeCloseTo(6, 1);
+    expect(await uploadedImages()).toBe(1);
   });
 
-  it("--json prints the finished task and the file, and status and list find it", async () => {
+  it("--json prints the finished task and the file, and status, list, usage and cancel speak of it", async () => {
+    // Prepare: a gateway without the upload route, so the image goes inline as a data: URL.
+    cli.uploadsRoute = false;
+    const uploadsBefore = await uploadedImages();
+
     // Act
     const target = join(folder, "json.mp4");
-    const run = await cli.hailuo([
+    const args = [
       "generate",
       exampleImagePath,
       "-p",
@@ -75,13 +84,17 @@ describe("the hailuo CLI", { timeout: 180_000 }, () => {
       "--json",
       "--interval",
       "200",
-    ]);
+    ];
+    const run = await cli.hailuo(args).finally(() => {
+      cli.uploadsRoute = true;
+    });
 
     // Assess
     expect(run.code).toBe(0);
     const done = JSON.parse(run.stdout) as Status & { file: string; bytes: number };
     expect(done).toMatchObject({ status: "completed", phase: "done", credits: 30, file: target });
     expect(done.bytes).toBe((await stat(target)).size);
+    expect(await uploadedImages()).toBe(uploadsBefore);
 
     const status = await cli.hailuo(["status", done.task_id, "--json"]);
     expect(status.code).toBe(0);
@@ -101,6 +114,16 @@ describe("the hailuo CLI", { timeout: 180_000 }, () => {
     ]);
     const failedOnly = await cli.hailuo(["list", "--status", "FAILED"]);
     expect(failedOnly).toMatchObject({ code: 0, stdout: "no tasks\n" });
+
+    const usage = await cli.hailuo(["usage", "--json"]);
+    expect(usage.code).toBe(0);
+    expect(JSON.parse(usage.stdout)).toMatchObject({
+      credits_spent: expect.any(Number),
+      tasks: { failed: 0 },
+    });
+    const cancel = await cli.hailuo(["cancel", done.task_id]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain("(HTTP 409 conflict)");
   });
 
   it("batch makes one MP4 per image, and a second run creates nothing new", async () => {
@@ -192,7 +215,7 @@ describe("the hailuo CLI", { timeout: 180_000 }, () => {
     });
   });
 
-  it("says exit code 1 for a task it cannot find or cancel", async () => {
+  it("says exit code 1 for a task it cannot find", async () => {
     const status = await cli.hailuo(["status", "01ARZ3NDEKTSV4RRFFQ69G5FAV"]);
     const cancel = await cli.hailuo(["cancel", "01ARZ3NDEKTSV4RRFFQ69G5FAV"]);
     expect(status.code).toBe(1);
@@ -258,5 +281,38 @@ describe("the hailuo CLI and a task that fails", { timeout: 120_000 }, () => {
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the hailuo CLI and a task still waiting for its upstream", { timeout: 120_000 }, () => {
+  let cli: CliStack;
+  beforeAll(async () => {
+    // No upstream at all: a task stays queued, retried with backoff, until it is canceled.
+    cli = await startCliStack({ simulator: false });
+  });
+  afterAll(async () => {
+    await cli?.close();
+  });
+
+  it("cancel stops it and says so; a second cancel answers the same", async () => {
+    // Prepare
+    const created = await fetch(`${cli.url}/api/v1/videos/generations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cli.stack.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        prompt: "Never rendered",
+        image: `data:image/jpeg;base64,${(await readFile(exampleImagePath)).toString("base64")}`,
+      }),
+    });
+    const { data } = (await created.json()) as { data: { task_id: string } };
+
+    // Act
+    const first = await cli.hailuo(["cancel", data.task_id]);
+    const again = await cli.hailuo(["cancel", data.task_id, "--json"]);
+
+    // Assess
+    expect(first).toMatchObject({ code: 0, stdout: `${data.task_id} canceled; its credits are back\n` });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ task_id: data.task_id, status: "canceled" });
   });
 });

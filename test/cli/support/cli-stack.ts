@@ -17,6 +17,8 @@ export type CliStack = {
   url: string;
   /** Runs the real `hailuo` binary in its own process, pointed at this stack by HAILUO_API_URL/KEY. */
   hailuo(args: string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<CliRun>;
+  /** While false, `POST /api/v1/uploads` answers 404, as a gateway from before that route. */
+  uploadsRoute: boolean;
   close(): Promise<void>;
 };
 
@@ -24,19 +26,33 @@ export type CliStack = {
  * A test stack with its api served over HTTP and the poller running on its timer, as `npm start`
  * runs them: the CLI in its child process waits on task statuses that only a running poller moves.
  */
-export async function startCliStack(options: { simulator?: SimulatorOptions } = {}): Promise<CliStack> {
-  const stack = await startTestStack({ simulator: { generationMs: 300, ...options.simulator } });
+export async function startCliStack(
+  options: { simulator?: SimulatorOptions | false } = {},
+): Promise<CliStack> {
+  const stack = await startTestStack({
+    simulator: options.simulator === false ? false : { generationMs: 300, ...options.simulator },
+  });
   const local = createLocalApp(stack.deps, stack.settings, {
     webhookSecret: () => stack.tenant.webhookSecret,
     log: () => {},
   });
-  const server = serve({ fetch: local.app.fetch, port: 0, hostname: "127.0.0.1" });
+  const noUploadsRoute = () =>
+    Response.json(
+      { error: { code: 404, message: "no route POST /api/v1/uploads", type: "not_found" } },
+      { status: 404 },
+    );
+  const fetch = (request: Request) =>
+    !cli.uploadsRoute && new URL(request.url).pathname === "/api/v1/uploads"
+      ? noUploadsRoute()
+      : local.app.fetch(request);
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise((resolve) => server.once("listening", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const poller = startLocalPoller(stack.deps, stack.settings.environment);
-  return {
+  const cli: CliStack = {
     stack,
     url,
+    uploadsRoute: true,
     hailuo: (args, runOptions = {}) =>
       runProcess(process.execPath, [hailuoBin, ...args], {
         cwd: runOptions.cwd ?? repoRoot,
@@ -48,6 +64,7 @@ export async function startCliStack(options: { simulator?: SimulatorOptions } = 
       await stack.close();
     },
   };
+  return cli;
 }
 
 /** A child process with pipes (so not a TTY), run asynchronously: the stack in this process keeps serving. */
