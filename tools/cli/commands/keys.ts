@@ -14,7 +14,7 @@ export const keysCommand = () =>
 /** `hailuo keys …`: the keys admin, run in this process with its own exit codes. */
 export const keys = (argv: string[]): Promise<number> =>
   runKeys(
-    argv.length === 0 ? ["--help"] : argv,
+    argv,
     { out: (text) => console.log(text), err: (text) => console.error(text) },
     { env: process.env, cwd: process.cwd() },
   );
