@@ -1,0 +1,168 @@
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canMove, type Phase } from "../../functions/core/task/phases.js";
+import { createLocalApp, exampleImagePath } from "../../local/stack/local-app.js";
+import { startLocalPoller } from "../../local/stack/local-poller.js";
+import { startTestStack, type TestStack } from "../support/test-stack.js";
+import { launchBrowser } from "./browser.js";
+
+const screenshot = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
+
+describe("the web console at /console", () => {
+  let stack: TestStack;
+  let baseUrl: string;
+  let browser: Browser;
+  // One context for the whole file: the shipped Chromium runs in one process, and closing a context
+  // ends it. Each page is its own tab, so each has its own sessionStorage all the same.
+  let context: BrowserContext;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    // A generation long enough that the 2 s list shows the task before it is done.
+    stack = await startTestStack({ simulator: { generationMs: 3000 } });
+    const local = createLocalApp(stack.deps, stack.settings, {
+      webhookSecret: () => stack.tenant.webhookSecret,
+      log: () => {},
+    });
+    const server = serve({ fetch: local.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const poller = startLocalPoller(stack.deps, stack.settings.environment);
+    browser = await launchBrowser();
+    context = await browser.newContext();
+    stop = async () => {
+      await poller.stop();
+      server.close();
+    };
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stop?.();
+    await stack?.close();
+  });
+
+  async function newPage(viewport: { width: number; height: number }) {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    return page;
+  }
+
+  async function openWithKey(page: Page, key: string) {
+    await page.goto(`${baseUrl}/console`);
+    await page.getByLabel("Key", { exact: true }).fill(key);
+    await page.getByRole("button", { name: "Use key" }).click();
+  }
+
+  it("takes a key and an image, shows the phases as they move, and plays the finished MP4", async () => {
+    // Prepare: a desktop-sized page with the tenant's key.
+    const page = await newPage({ width: 1280, height: 900 });
+    await openWithKey(page, stack.apiKey);
+    await page.locator("#key-state", { hasText: "Key accepted." }).waitFor();
+    await page.locator("#tasks").evaluate((list) => {
+      // Every phase the list shows, in order, as the page's own refreshes render them.
+      const seen: string[] = [];
+      (window as unknown as { seenPhases: string[] }).seenPhases = seen;
+      new MutationObserver(() => {
+        const phase = list.querySelector("li.task")?.getAttribute("data-phase");
+        if (phase && seen[seen.length - 1] !== phase) seen.push(phase);
+      }).observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-phase"] });
+    });
+
+    // Act: pick the example image, write a prompt, generate.
+    await page.locator("#image-file").setInputFiles(exampleImagePath);
+    await page.locator("#image-name", { hasText: "example.jpg" }).waitFor();
+    await page.getByLabel("Prompt").fill("The dog turns its head");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.locator("#create-state", { hasText: "created." }).waitFor();
+
+    // Assess: the task moves through its phases to done, in legal steps…
+    const card = page.locator("li.task").first();
+    await card.and(page.locator('[data-phase="done"]')).waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(() => (window as unknown as { seenPhases: string[] }).seenPhases);
+    expect(seen[0]).not.toBe("done");
+    expect(seen.at(-1)).toBe("done");
+    for (let index = 1; index < seen.length; index++) {
+      const from = seen[index - 1] as Phase;
+      const to = seen[index] as Phase;
+      // The list samples every 2 s, so steps may be skipped, never reversed.
+      expect(canMove(from, to) || phaseOrder.indexOf(to) > phaseOrder.indexOf(from)).toBe(true);
+    }
+    await expect(card.locator(".credits").textContent()).resolves.toBe("30 credits");
+
+    // …and its <video> plays the MP4 from the bucket: currentTime advances.
+    const video = card.locator("video");
+    await video.waitFor({ state: "visible" });
+    const startedAt = await video.evaluate(async (element: HTMLVideoElement) => {
+      element.muted = true;
+      await element.play();
+      return element.currentTime;
+    });
+    await video.evaluate(
+      (element: HTMLVideoElement, from: number) =>
+        new Promise<void>((resolve) => {
+          const check = () => (element.currentTime > from + 0.5 ? resolve() : undefined);
+          element.addEventListener("timeupdate", check);
+          check();
+        }),
+      startedAt,
+    );
+    const codec = await video.evaluate((element: HTMLVideoElement) => ({
+      width: element.videoWidth,
+      height: element.videoHeight,
+      error: element.error,
+    }));
+    expect(codec).toEqual({ width: 1366, height: 768, error: null });
+    await video.evaluate((element: HTMLVideoElement) => element.pause());
+    await page.screenshot({ path: screenshot("console.png"), fullPage: true });
+
+    // The same console on a phone's screen, with the key pasted again (it is kept per tab).
+    const phone = await newPage({ width: 390, height: 844 });
+    await openWithKey(phone, stack.apiKey);
+    await phone.locator('li.task[data-phase="done"] video').waitFor({ state: "visible" });
+    // The poster frame: the first frame, decoded and shown (#t=0.1), before the screenshot.
+    await phone.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('li.task[data-phase="done"] video');
+      return video !== null && video.readyState >= 2 && !video.seeking;
+    });
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+    await phone.screenshot({ path: screenshot("console-phone.png"), fullPage: true });
+    await phone.close();
+    await page.close();
+  }, 120_000);
+
+  it("shows the API's own message for a key it does not know", async () => {
+    // Prepare: what the API answers that key.
+    const answer = await fetch(`${baseUrl}/api/v1/tasks`, {
+      headers: { authorization: "Bearer hk_live_nobody" },
+    });
+    const { error } = (await answer.json()) as { error: { message: string } };
+    const page = await newPage({ width: 1024, height: 768 });
+
+    // Act
+    await openWithKey(page, "hk_live_nobody");
+
+    // Assess
+    await page.locator("#key-error", { hasText: error.message }).waitFor();
+    expect(answer.status).toBe(401);
+    await expect(page.locator("#tasks li").count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it("shows the 1080P rule and offers only 6 s with 1080P", async () => {
+    const page = await newPage({ width: 1024, height: 768 });
+    await page.goto(`${baseUrl}/console`);
+
+    await page.getByLabel("Resolution").selectOption("1080P");
+
+    await expect(page.locator("#rule").textContent()).resolves.toBe("1080P is 6 s only.");
+    await expect(page.locator("#duration option[value='10']").isDisabled()).resolves.toBe(true);
+    await expect(page.getByLabel("Duration").inputValue()).resolves.toBe("6");
+    await page.close();
+  });
+});
+
+const phaseOrder: Phase[] = ["queued", "submitted", "generating", "copying", "notifying", "done"];
