@@ -134,7 +134,7 @@ describe("the web console at /console", () => {
     await page.close();
   }, 120_000);
 
-  it("shows the API's own message for a key it does not know", async () => {
+  it("shows the API's own message for a key it does not know, typed with the keyboard", async () => {
     // Prepare: what the API answers that key.
     const answer = await fetch(`${baseUrl}/api/v1/tasks`, {
       headers: { authorization: "Bearer hk_live_nobody" },
@@ -142,8 +142,12 @@ describe("the web console at /console", () => {
     const { error } = (await answer.json()) as { error: { message: string } };
     const page = await newPage({ width: 1024, height: 768 });
 
-    // Act
-    await openWithKey(page, "hk_live_nobody");
+    // Act: by keyboard only, as a person without a mouse would.
+    await page.goto(`${baseUrl}/console`);
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("api-key");
+    await page.keyboard.type("hk_live_nobody");
+    await page.keyboard.press("Enter");
 
     // Assess
     await page.locator("#key-error", { hasText: error.message }).waitFor();
