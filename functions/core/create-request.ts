@@ -16,10 +16,17 @@ export type Resolution = (typeof resolutions)[number];
 export const maxDataUrlBytes = 20 * 1024 * 1024;
 export const maxMetadataEntries = 16;
 
+const uploadReferencePattern = /^upload:[0-9A-Za-z_-]{1,64}$/;
 const dataUrlPattern = /^data:image\/(jpeg|jpg|png|webp);base64,/i;
 
 function imageField(policy: UrlPolicy) {
   return z.string({ error: "image is required" }).superRefine((value, context) => {
+    if (value.startsWith("upload:")) {
+      if (!uploadReferencePattern.test(value)) {
+        context.addIssue({ code: "custom", message: "image upload reference must be the image POST /api/v1/uploads answered" });
+      }
+      return;
+    }
     if (value.startsWith("data:")) {
       if (!dataUrlPattern.test(value)) {
         context.addIssue({

@@ -76,6 +76,9 @@ export class RateLimitedError extends GatewayError {
 /** Another worker changed the record first: a normal outcome of a race, not a failure. */
 export class ConflictError extends GatewayError {}
 
+/** What the caller asked cannot be done in the task's state (e.g. canceling a completed task): a 409. */
+export class TaskStateError extends GatewayError {}
+
 /** The state machine forbids the move; a defect if it ever reaches a user. */
 export class IllegalTransitionError extends GatewayError {}
 

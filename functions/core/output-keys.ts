@@ -4,6 +4,7 @@ export const bucketLayout = {
   inputsPrefix: "inputs/",
   outputsPrefix: "outputs/",
   inboxErrorsPrefix: "inbox-errors/",
+  uploadsPrefix: "uploads/",
   videoSuffix: ".mp4",
 } as const;
 
@@ -17,3 +18,7 @@ export function taskIdOfVideoKey(key: string): string | undefined {
   const match = /^outputs\/([^/]+)\.mp4$/.exec(key);
   return match?.[1];
 }
+
+/** Where a tenant's upload lies: under its own tenant, so an upload id is no use to another. */
+export const uploadKey = (tenantId: string, uploadId: string) =>
+  `${bucketLayout.uploadsPrefix}${tenantId}/${uploadId}`;

@@ -42,9 +42,11 @@ export type TaskStore = {
   findIdempotent(scope: string, now: number): Promise<{ taskId: string; requestHash: string } | undefined>;
   /**
    * Writes `next` if the stored task is still at `next.version - 1`, else throws ConflictError.
-   * With `refund`, gives the task's credits back to its tenant in the same transaction.
+   * With `ending` (the write that moves the task into done, failed or canceled), the tenant's task
+   * counts move in the same transaction, and with `refund` its credits come back there too; a
+   * tenant that is gone makes that a MissingTenantError.
    */
-  saveTask(next: Task, options?: { refund?: boolean }): Promise<Task>;
+  saveTask(next: Task, options?: { ending?: boolean; refund?: boolean }): Promise<Task>;
   /**
    * A tenant's tasks, newest first, `limit` at most, only those in `phases` when given. `cursor` is
    * the `nextCursor` of the page before; an unreadable cursor is an InvalidRequestError.
@@ -57,7 +59,8 @@ export type TaskStore = {
 export type TenantStore = {
   /** The tenant of a key that exists and is not revoked, read consistently: a revoke holds at once. */
   tenantByApiKeyHash(keyHash: string): Promise<Tenant | undefined>;
-  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  /** `consistent` reads every write made before (counts and credits exactly); else it may lag a second. */
+  getTenant(tenantId: string, read?: { consistent?: boolean }): Promise<Tenant | undefined>;
   putTenant(tenant: Tenant): Promise<void>;
   /** Writes the tenant only if no tenant has its id; false when one has. */
   createTenant(tenant: Tenant): Promise<boolean>;
@@ -119,6 +122,11 @@ export type MediaStore = {
   copyObject(fromKey: string, toKey: string, options?: { ifMatch?: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /** A URL that lets whoever holds it PUT `key` once, with exactly that content type (and length). */
+  presignPut(
+    key: string,
+    upload: { contentType: string; contentLength?: number; expiresInSeconds: number },
+  ): Promise<string>;
   /** Size, ETag (unquoted), content type and user metadata (lower-case keys), or undefined when absent. */
   head(key: string): Promise<StoredObjectHead | undefined>;
   /** Bytes `start..endInclusive` of `key` (fewer when the object is shorter); `ifMatch` pins the ETag. */

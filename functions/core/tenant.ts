@@ -18,7 +18,17 @@ export type Tenant = {
   /** Credits left to spend; absent for a tenant without a budget. */
   creditsRemaining?: number;
   creditsSpent: number;
+  /**
+   * Counts of the tenant's tasks by public status, kept by the very writes that create and end
+   * tasks; the store fills it on every read (a new tenant has none yet).
+   */
+  taskCounts?: TaskCounts;
   /** Requests per minute this tenant may make; absent means the gateway's default, 0 means no limit. */
   rateLimitRpm?: number;
   createdAt: string;
 };
+
+/** A tenant's tasks by public status: created ones are in progress until they end one way. */
+export type TaskCounts = { inProgress: number; completed: number; failed: number; canceled: number };
+
+export const noTaskCounts: TaskCounts = { inProgress: 0, completed: 0, failed: 0, canceled: 0 };

@@ -24,6 +24,12 @@ export type WebhookDelivery = {
 
 export type WebhookPayload = { type: WebhookEventType; timestamp: string; data: TaskView };
 
+/** The exact bytes a webhook signs and sends: its event, when it was made, the task as it is. */
+export function webhookBody(type: WebhookEventType, at: number, data: TaskView): string {
+  const payload: WebhookPayload = { type, timestamp: new Date(at).toISOString(), data };
+  return JSON.stringify(payload);
+}
+
 export function webhookEventFor(phase: "done" | "failed" | "canceled"): WebhookEventType {
   return phase === "done" ? "video.completed" : phase === "failed" ? "video.failed" : "video.canceled";
 }

@@ -9,8 +9,10 @@ import { toErrorResponse } from "./http-errors.js";
 import { type MinimaxFacadeOptions, minimaxFacadeRoutes } from "./minimax/minimax-facade.js";
 import { throwInvalidRequest } from "./open-api.js";
 import { rateLimit } from "./rate-limit.js";
+import { accountRoutes } from "./routes/account.js";
 import { callbacksRoutes } from "./routes/callbacks.js";
 import { describeApi } from "./routes/open-api-document.js";
+import { taskActionRoutes } from "./routes/task-actions.js";
 import { tasksRoutes } from "./routes/tasks.js";
 
 export type AppOptions = {
@@ -50,6 +52,8 @@ export function createApp(deps: Deps, options: AppOptions) {
   );
   api.use(authenticate(deps.tenants), rateLimit(deps));
   api.route("/", tasksRoutes(deps, options));
+  api.route("/", taskActionRoutes(deps));
+  api.route("/", accountRoutes(deps));
   app.route("/api/v1", api);
   // MiniMax's own API shape, for clients written against it (keys, credits and tasks are ours).
   app.route("/v1", minimaxFacadeRoutes(deps, options));

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   RateLimitedError,
+  TaskStateError,
 } from "../core/errors.js";
 
 export const errorTypes = [
@@ -36,6 +37,7 @@ const mapping: [new (...args: never[]) => Error, number, ErrorType][] = [
   [InsufficientCreditsError, 402, "insufficient_credits"],
   [NotFoundError, 404, "not_found"],
   [IdempotencyConflictError, 409, "idempotency_conflict"],
+  [TaskStateError, 409, "conflict"],
   [PayloadTooLargeError, 413, "payload_too_large"],
   [RateLimitedError, 429, "rate_limit_exceeded"],
 ];

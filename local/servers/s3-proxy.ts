@@ -24,6 +24,7 @@ export type S3ProxyOptions = { target: URL; agent: Agent; observe: RequestObserv
 export function createS3Proxy(options: S3ProxyOptions): Server {
   const { target, agent } = options;
   return createServer((clientRequest, clientResponse) => {
+    if (answerPreflight(clientRequest, clientResponse)) return;
     const observer = options.observe(clientRequest);
     const upstream = httpRequest({
       protocol: target.protocol,
@@ -41,6 +42,27 @@ export function createS3Proxy(options: S3ProxyOptions): Server {
     upstream.on("error", (error) => failResponse(clientResponse, error));
     relayRequest(clientRequest, upstream);
   });
+}
+
+/**
+ * The bucket's CORS rule, as a deployed bucket has it (any origin may GET, HEAD and PUT), so that a
+ * browser page (the console) can PUT an upload to a presigned URL and play a video from it.
+ */
+const corsHeaders = ["Access-Control-Allow-Origin", "*", "Access-Control-Expose-Headers", "ETag"];
+
+function answerPreflight(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== "OPTIONS" || !request.headers["access-control-request-method"]) return false;
+  response.writeHead(204, [
+    ...corsHeaders,
+    "Access-Control-Allow-Methods",
+    "GET, HEAD, PUT",
+    "Access-Control-Allow-Headers",
+    String(request.headers["access-control-request-headers"] ?? "*"),
+    "Access-Control-Max-Age",
+    "3000",
+  ]);
+  response.end();
+  return true;
 }
 
 /** Only a request cut short is aborted upstream: one that arrived whole is S3's to finish, as on AWS. */
@@ -62,11 +84,10 @@ function relayResponse(upstreamResponse: IncomingMessage, clientResponse: Server
     drainWithoutClient();
     return;
   }
-  clientResponse.writeHead(
-    upstreamResponse.statusCode ?? 502,
-    upstreamResponse.statusMessage,
-    restoreResponseHeaders(upstreamResponse.rawHeaders),
-  );
+  clientResponse.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.statusMessage, [
+    ...restoreResponseHeaders(upstreamResponse.rawHeaders),
+    ...corsHeaders,
+  ]);
   upstreamResponse.pipe(clientResponse);
   // A client that left shows as "close"; its write errors say nothing more.
   clientResponse.on("error", () => {});

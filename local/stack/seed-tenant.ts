@@ -1,6 +1,6 @@
 import { hashApiKey } from "../../functions/core/api-keys.js";
 import type { TenantStore } from "../../functions/core/ports.js";
-import type { Tenant } from "../../functions/core/tenant.js";
+import { noTaskCounts, type Tenant } from "../../functions/core/tenant.js";
 
 export type TenantSeed = {
   id: string;
@@ -22,6 +22,7 @@ export async function seedTenant(tenants: TenantStore, seed: TenantSeed): Promis
     name: seed.name,
     webhookSecret: seed.webhookSecret,
     creditsSpent: existing?.creditsSpent ?? 0,
+    taskCounts: existing?.taskCounts ?? { ...noTaskCounts },
     createdAt: existing?.createdAt ?? new Date().toISOString(),
   };
   const credits = existing?.creditsRemaining ?? seed.creditsRemaining;

@@ -290,7 +290,7 @@ describe("the DynamoDB task store", () => {
       );
 
       // Act
-      await deps.tasks.saveTask(failed, { refund: true });
+      await deps.tasks.saveTask(failed, { ending: true, refund: true });
 
       // Assess
       expect(await deps.tasks.getTask(task.id)).toMatchObject({ phase: "failed", version: 2 });
@@ -305,7 +305,7 @@ describe("the DynamoDB task store", () => {
       const task = aTask({ tenantId: tenant.id, credits: 45 });
       await deps.tasks.createTask(task, tenant);
 
-      await deps.tasks.saveTask(moveTask(task, Phase.canceled, {}, Date.now()), { refund: true });
+      await deps.tasks.saveTask(moveTask(task, Phase.canceled, {}, Date.now()), { ending: true, refund: true });
 
       const stored = await deps.tenants.getTenant(tenant.id);
       expect(stored?.creditsSpent).toBe(0);
@@ -318,7 +318,7 @@ describe("the DynamoDB task store", () => {
       await deps.tasks.createTask(task, tenant);
       await deps.tasks.saveTask(touchTask(task, { attempts: 1 }, Date.now()));
 
-      const stale = deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { refund: true });
+      const stale = deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { ending: true, refund: true });
 
       await expect(stale).rejects.toBeInstanceOf(ConflictError);
       expect(await deps.tenants.getTenant(tenant.id)).toMatchObject({
@@ -328,14 +328,39 @@ describe("the DynamoDB task store", () => {
       expect(await deps.tasks.getTask(task.id)).toMatchObject({ phase: "queued", version: 2 });
     });
 
+    it("counts tasks in progress at create and by their end when they end, in the same writes", async () => {
+      const tenant = await storedTenant(undefined);
+      const toFinish = aTask({ tenantId: tenant.id, phase: Phase.notifying });
+      const toFail = aTask({ tenantId: tenant.id });
+      const toCancel = aTask({ tenantId: tenant.id });
+      const toKeep = aTask({ tenantId: tenant.id });
+      for (const task of [toFinish, toFail, toCancel, toKeep]) {
+        await deps.tasks.createTask(task, (await deps.tenants.getTenant(tenant.id, { consistent: true })) ?? tenant);
+      }
+      expect((await deps.tenants.getTenant(tenant.id, { consistent: true }))?.taskCounts).toEqual({
+        inProgress: 4,
+        completed: 0,
+        failed: 0,
+        canceled: 0,
+      });
+
+      await deps.tasks.saveTask(moveTask(toFinish, Phase.done, {}, Date.now()), { ending: true });
+      await deps.tasks.saveTask(moveTask(toFail, Phase.failed, {}, Date.now()), { ending: true, refund: true });
+      await deps.tasks.saveTask(moveTask(toCancel, Phase.canceled, {}, Date.now()), { ending: true, refund: true });
+
+      const stored = await deps.tenants.getTenant(tenant.id, { consistent: true });
+      expect(stored?.taskCounts).toEqual({ inProgress: 1, completed: 1, failed: 1, canceled: 1 });
+      expect(stored?.creditsSpent).toBe(toFinish.credits + toKeep.credits);
+    });
+
     it("refunds once when two workers fail the same task at once", async () => {
       const tenant = await storedTenant(100);
       const task = aTask({ tenantId: tenant.id, credits: 30 });
       await deps.tasks.createTask(task, tenant);
 
       const outcomes = await Promise.allSettled([
-        deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { refund: true }),
-        deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { refund: true }),
+        deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { ending: true, refund: true }),
+        deps.tasks.saveTask(moveTask(task, Phase.failed, {}, Date.now()), { ending: true, refund: true }),
       ]);
 
       expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Phase } from "../../functions/core/task/phases.js";
 import type { Task } from "../../functions/core/task/task.js";
-import type { Tenant } from "../../functions/core/tenant.js";
+import { noTaskCounts, type Tenant } from "../../functions/core/tenant.js";
 import type { WebhookDelivery } from "../../functions/core/webhook-delivery.js";
 
 const hour = 3_600_000;
@@ -40,6 +40,7 @@ export function aTenant(creditsRemaining: number | undefined, overrides: Partial
     name: "Spec tenant",
     webhookSecret: `whsec_${randomBytes(32).toString("base64")}`,
     creditsSpent: 0,
+    taskCounts: { ...noTaskCounts },
     createdAt: new Date().toISOString(),
     ...(creditsRemaining === undefined ? {} : { creditsRemaining }),
     ...overrides,

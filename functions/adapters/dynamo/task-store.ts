@@ -9,6 +9,7 @@ import {
   ConflictError,
   IdempotencyConflictError,
   InsufficientCreditsError,
+  InternalError,
   MissingTenantError,
 } from "../../core/errors.js";
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
@@ -24,7 +25,7 @@ import {
 import { allDueShards, dueShard, itemKeys, taskIdOfPk } from "./item-keys.js";
 import { tableShape } from "./table-definition.js";
 import { listTasksOfOwner } from "./task-list.js";
-import { chargeUpdate, refundUpdate } from "./tenant-credits.js";
+import { chargeUpdate, type EndPhase, endUpdate } from "./tenant-credits.js";
 
 type TaskItem = Task & { pk: string; sk: string; kind: "task"; owner: string; due?: string };
 
@@ -147,7 +148,7 @@ export function createDynamoTaskStore(
     return { created: false, existingTaskId: String(Item.taskId) };
   }
 
-  async function saveTask(next: Task, saveOptions: { refund?: boolean } = {}): Promise<Task> {
+  async function saveTask(next: Task, saveOptions: { ending?: boolean; refund?: boolean } = {}): Promise<Task> {
     const put = {
       TableName: tableName,
       Item: toItem(next),
@@ -156,15 +157,21 @@ export function createDynamoTaskStore(
       ExpressionAttributeValues: { ":expected": next.version - 1 },
     };
     try {
-      if (!saveOptions.refund || next.credits === 0) {
+      if (!saveOptions.ending) {
         await client.send(new PutCommand(put));
         return next;
       }
+      if (next.phase !== "done" && next.phase !== "failed" && next.phase !== "canceled") {
+        throw new InternalError(`task ${next.id} is saved as ending in phase ${next.phase}`);
+      }
+      const phase: EndPhase = next.phase;
       const tenantKey = itemKeys.tenant(next.tenantId);
+      // Whether the tenant has a budget decides the refund's expression; it never changes once set.
       const { Item: tenantItem } = await client.send(
-        new GetCommand({ TableName: tableName, Key: tenantKey }),
+        new GetCommand({ TableName: tableName, Key: tenantKey, ProjectionExpression: "creditsRemaining, pk" }),
       );
       if (!tenantItem) throw new MissingTenantError(next.tenantId);
+      const refund = saveOptions.refund ? next.credits : 0;
       await withConflictRetries(() =>
         client.send(
           new TransactWriteCommand({
@@ -174,7 +181,7 @@ export function createDynamoTaskStore(
                 Update: {
                   TableName: tableName,
                   Key: tenantKey,
-                  ...refundUpdate(tenantItem?.creditsRemaining !== undefined, next.credits),
+                  ...endUpdate(tenantItem.creditsRemaining !== undefined, phase, refund),
                 },
               },
             ],
@@ -185,7 +192,7 @@ export function createDynamoTaskStore(
     } catch (error) {
       const conflict = () => new ConflictError(`task ${next.id} changed since version ${next.version - 1}`);
       if (isConditionFailure(error)) throw conflict();
-      // Items: 0 the task, 1 the tenant's refund (whose condition is only that the tenant exists).
+      // Items: 0 the task, 1 the tenant's counts and refund (whose condition is only that it exists).
       throw (
         translateCancellation(error, (index) =>
           index === 0 ? conflict() : new MissingTenantError(next.tenantId),

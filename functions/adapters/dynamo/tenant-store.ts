@@ -5,16 +5,40 @@ import type { DynamoConnection } from "./dynamo-client.js";
 import { isConditionFailure } from "./dynamo-errors.js";
 import { apiKeysOwner, itemKeys } from "./item-keys.js";
 import { tableShape } from "./table-definition.js";
+import { countAttributes } from "./tenant-credits.js";
+
+type CountName = keyof typeof countAttributes;
+const countNames = Object.keys(countAttributes) as CountName[];
+
+/** The tenant as an item: its counts as the top-level numbers the task writes ADD to. */
+function tenantItem(tenant: Tenant): Record<string, unknown> {
+  const { taskCounts, ...rest } = tenant;
+  const item: Record<string, unknown> = { ...rest, ...itemKeys.tenant(tenant.id), kind: "tenant" };
+  if (taskCounts) for (const name of countNames) item[countAttributes[name]] = taskCounts[name];
+  return item;
+}
 
 export function createDynamoTenantStore({ client, tableName }: DynamoConnection): TenantStore {
   const toTenant = (item: Record<string, unknown>): Tenant => {
-    const { pk: _pk, sk: _sk, kind: _kind, ...tenant } = item;
-    return tenant as Tenant;
+    const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
+    const tenant = rest as Record<string, unknown>;
+    const taskCounts = { inProgress: 0, completed: 0, failed: 0, canceled: 0 };
+    for (const name of countNames) {
+      const stored = Number(tenant[countAttributes[name]] ?? 0);
+      delete tenant[countAttributes[name]];
+      // Tasks created before counts were kept may end afterwards: never below 0.
+      taskCounts[name] = Math.max(0, stored);
+    }
+    return { ...(tenant as Tenant), taskCounts };
   };
 
-  async function getTenant(tenantId: string): Promise<Tenant | undefined> {
+  async function getTenant(tenantId: string, read: { consistent?: boolean } = {}): Promise<Tenant | undefined> {
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: itemKeys.tenant(tenantId) }),
+      new GetCommand({
+        TableName: tableName,
+        Key: itemKeys.tenant(tenantId),
+        ...(read.consistent ? { ConsistentRead: true } : {}),
+      }),
     );
     return Item ? toTenant(Item) : undefined;
   }
@@ -43,7 +67,7 @@ export function createDynamoTenantStore({ client, tableName }: DynamoConnection)
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...tenant, ...itemKeys.tenant(tenant.id), kind: "tenant" },
+          Item: tenantItem(tenant),
         }),
       );
     },
@@ -52,7 +76,7 @@ export function createDynamoTenantStore({ client, tableName }: DynamoConnection)
         client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...tenant, ...itemKeys.tenant(tenant.id), kind: "tenant" },
+            Item: tenantItem(tenant),
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         ),

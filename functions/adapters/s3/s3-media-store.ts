@@ -131,6 +131,19 @@ export function createS3MediaStore(clients: S3Clients, bucket: string): MediaSto
         expiresIn: expiresInSeconds,
       });
     },
+    async presignPut(key, upload) {
+      // Content-Type (and Content-Length when known) are signed: S3 refuses a PUT that differs.
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: upload.contentType,
+        ...(upload.contentLength === undefined ? {} : { ContentLength: upload.contentLength }),
+      });
+      return getSignedUrl(presigner, command, {
+        expiresIn: upload.expiresInSeconds,
+        signableHeaders: new Set(["content-type", ...(upload.contentLength === undefined ? [] : ["content-length"])]),
+      });
+    },
     async head(key) {
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

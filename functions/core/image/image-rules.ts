@@ -8,6 +8,9 @@ export const imageRules = {
   maxBytes: 20 * 1024 * 1024,
 } as const;
 
+/** Enough for any PNG or WebP header, and for a JPEG whose size marker follows large EXIF data. */
+export const imageHeaderBytes = 1024 * 1024;
+
 export const contentTypes: Record<ImageInfo["format"], string> = {
   jpeg: "image/jpeg",
   png: "image/png",

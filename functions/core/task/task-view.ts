@@ -18,12 +18,22 @@ export type TaskView = {
   completed_at?: string;
   video_url?: string;
   video_expires_at?: string;
+  /** `GET /api/v1/tasks/{id}/content` of this task: a link that never expires, to a fresh video_url. */
+  content_url?: string;
   output?: { video_url: string };
   error?: TaskError;
   metadata: Record<string, string>;
 };
 
-export function taskView(task: Task, video?: { url: string; expiresAt: string }): TaskView {
+/** The stable link to a task's video, under the api's public origin. */
+export function contentUrl(origin: string, taskId: string): string {
+  return `${origin.replace(/\/+$/, "")}/api/v1/tasks/${taskId}/content`;
+}
+
+export function taskView(
+  task: Task,
+  video?: { url: string; expiresAt: string; origin?: string },
+): TaskView {
   const view: TaskView = {
     task_id: task.id,
     status: publicStatus(task.phase),
@@ -44,6 +54,7 @@ export function taskView(task: Task, video?: { url: string; expiresAt: string })
     view.video_url = video.url;
     view.video_expires_at = video.expiresAt;
     view.output = { video_url: video.url };
+    if (video.origin) view.content_url = contentUrl(video.origin, task.id);
   }
   if (task.error) view.error = task.error;
   return view;

@@ -2,7 +2,7 @@ import type { Deps } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { taskIdOfVideoKey, videoKey } from "../output-keys.js";
 import { moveTask, type Task } from "../task/task.js";
-import { announceEnd } from "./finish-task.js";
+import { announceEnd, saveEnding } from "./finish-task.js";
 
 /**
  * The video of `taskId` is in the bucket: mark the task done and tell the caller. Driven by the
@@ -38,7 +38,8 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
       return finishFrom(deps, notifying);
     }
     case "notifying": {
-      const done = await deps.tasks.saveTask(
+      const done = await saveEnding(
+        deps,
         moveTask(task, "done", { nextPollAt: now + deps.settings.leaseMs }, now),
       );
       deps.logger.info("task completed", { taskId: task.id });
@@ -46,6 +47,11 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
     }
     case "done":
       return announceEnd(deps, task);
+    case "canceled":
+      // A copy that finished as the task was canceled: the caller gave the video up, and pays nothing.
+      await deps.media.deleteObject(videoKey(task.id));
+      deps.logger.info("deleted the video of a canceled task", { taskId: task.id });
+      return task;
     default:
       deps.logger.warn("video arrived for a task that is not copying; ignored", {
         taskId: task.id,

@@ -6,22 +6,19 @@ import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js"
 import { type TaskView, taskView } from "../task/task-view.js";
 import {
   type WebhookDelivery,
-  type WebhookPayload,
+  webhookBody,
   webhookEventFor,
   webhookMessageId,
 } from "../webhook-delivery.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
-/**
- * Fails a task for good: refunds its credits in the same write, then tells the caller. A task whose
- * tenant is gone has nobody to refund: it fails all the same (else it would be retried for ever).
- */
+/** Fails a task for good: refunds its credits in the same write, then tells the caller. */
 export async function failTask(deps: Deps, task: Task, error: TaskError): Promise<Task> {
   const now = deps.clock.now();
   const failedTask = moveTask(task, "failed", { error, nextPollAt: now + deps.settings.leaseMs }, now);
   let failed: Task;
   try {
-    failed = await saveRefunding(deps, failedTask);
+    failed = await saveEnding(deps, failedTask);
   } catch (saveError) {
     if (saveError instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
     throw saveError;
@@ -30,26 +27,43 @@ export async function failTask(deps: Deps, task: Task, error: TaskError): Promis
   return announceEnd(deps, failed);
 }
 
-async function saveRefunding(deps: Deps, failed: Task): Promise<Task> {
+/**
+ * Writes the move of a task into its end, with the tenant's counts (and refund, for a failed or
+ * canceled task) in the same transaction. A task whose tenant is gone has nobody to count or refund:
+ * it ends all the same (else it would be retried for ever).
+ */
+export async function saveEnding(deps: Deps, ended: Task): Promise<Task> {
+  const refund = ended.phase === "failed" || ended.phase === "canceled";
   try {
-    return await deps.tasks.saveTask(failed, { refund: true });
+    return await deps.tasks.saveTask(ended, { ending: true, refund });
   } catch (error) {
     if (!(error instanceof MissingTenantError)) throw error;
-    deps.logger.error("failing a task whose tenant is missing: no refund given", {
-      taskId: failed.id,
-      tenantId: failed.tenantId,
-      credits: failed.credits,
+    deps.logger.error("ending a task whose tenant is missing: nothing counted or refunded", {
+      taskId: ended.id,
+      tenantId: ended.tenantId,
+      credits: ended.credits,
     });
-    return deps.tasks.saveTask(failed);
+    return deps.tasks.saveTask(ended);
   }
 }
 
-/** The view of a task as clients get it, with a fresh presigned URL when the video is there. */
-export async function viewOf(deps: Deps, task: Task): Promise<TaskView> {
+/**
+ * The view of a task as clients get it, with a fresh presigned URL when the video is there, and its
+ * stable `content_url` under `origin` (the api's public URL by default; a request's own origin).
+ */
+export async function viewOf(
+  deps: Deps,
+  task: Task,
+  origin: string | undefined = deps.settings.publicBaseUrl,
+): Promise<TaskView> {
   if (task.phase !== "done" || !task.output) return taskView(task);
   const ttl = deps.settings.videoUrlTtlSeconds;
   const url = await deps.media.presignGet(task.output.key, ttl);
-  return taskView(task, { url, expiresAt: new Date(deps.clock.now() + ttl * 1000).toISOString() });
+  return taskView(task, {
+    url,
+    expiresAt: new Date(deps.clock.now() + ttl * 1000).toISOString(),
+    ...(origin ? { origin } : {}),
+  });
 }
 
 /**
@@ -81,14 +95,13 @@ async function recordDelivery(deps: Deps, task: Task, view: TaskView): Promise<W
   if (task.phase !== "done" && task.phase !== "failed" && task.phase !== "canceled") return undefined;
   const eventType = webhookEventFor(task.phase);
   const now = deps.clock.now();
-  const payload: WebhookPayload = { type: eventType, timestamp: new Date(now).toISOString(), data: view };
   const delivery: WebhookDelivery = {
     id: webhookMessageId(task.id, eventType),
     taskId: task.id,
     tenantId: task.tenantId,
     eventType,
     url: task.callbackUrl ?? "",
-    body: JSON.stringify(payload),
+    body: webhookBody(eventType, now, view),
     createdAt: new Date(now).toISOString(),
     state: "pending",
     attempts: [],

@@ -9,12 +9,17 @@ export type TaskListRequest = { limit: number; cursor?: string; status?: PublicS
 export type TaskList = { tasks: TaskView[]; nextCursor: string | null };
 
 /** A page of the tenant's own tasks, newest first, from the API and the drop folder alike. */
-export async function listTaskViews(deps: Deps, tenant: Tenant, request: TaskListRequest): Promise<TaskList> {
+export async function listTaskViews(
+  deps: Deps,
+  tenant: Tenant,
+  request: TaskListRequest,
+  origin?: string,
+): Promise<TaskList> {
   const page = await deps.tasks.listTasks(tenant.id, {
     limit: request.limit,
     ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
     ...(request.status === undefined ? {} : { phases: phasesOf(request.status) }),
   });
-  const tasks = await Promise.all(page.tasks.map((task) => viewOf(deps, task)));
+  const tasks = await Promise.all(page.tasks.map((task) => viewOf(deps, task, origin)));
   return { tasks, nextCursor: page.nextCursor ?? null };
 }

@@ -1,13 +1,10 @@
 import { pipeline } from "node:stream";
 import type { Deps } from "../deps.js";
 import { ImageFetchError, InvalidImageError } from "../errors.js";
-import { checkImage, contentTypes, imageRules } from "../image/image-rules.js";
+import { checkImage, contentTypes, imageHeaderBytes, imageRules } from "../image/image-rules.js";
 import { limitBytes, peekStream } from "../image/image-stream.js";
 import { inputKey } from "../output-keys.js";
 import type { ImageRef } from "../task/task.js";
-
-/** Enough for any PNG or WebP header, and for a JPEG whose size marker follows large EXIF data. */
-const headerBytes = 1024 * 1024;
 
 /**
  * Copies a caller's image URL into `inputs/<taskId>` and checks it against the image rules, so the
@@ -21,7 +18,7 @@ export async function stageRemoteImage(deps: Deps, taskId: string, url: string):
   body.once("error", (error) => {
     sourceFailed = error;
   });
-  const { head, whole } = await peekStream(body, headerBytes).catch((error: unknown) => {
+  const { head, whole } = await peekStream(body, imageHeaderBytes).catch((error: unknown) => {
     throw new ImageFetchError("the image download broke off", true, { cause: error });
   });
   // The header alone decides format and dimensions; the size limit is enforced while streaming.

@@ -17,6 +17,7 @@ import type { Tenant } from "../tenant.js";
 import { urlProblem } from "../url-policy.js";
 import { advanceTask } from "./advance-task.js";
 import { stageRemoteImage } from "./stage-image.js";
+import { stageUpload, uploadPrefix } from "./uploads.js";
 
 export type SubmitTaskInput = {
   tenant: Tenant;
@@ -142,6 +143,7 @@ async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): P
     return { kind: "stored", key, contentType: input.storedImage.contentType };
   }
   const image = input.request.image;
+  if (image.startsWith(uploadPrefix)) return stageUpload(deps, input.tenant, taskId, image);
   if (!image.startsWith("data:")) return stageOrDefer(deps, taskId, image);
 
   const bytes = Buffer.from(image.slice(image.indexOf(",") + 1), "base64");

@@ -5,7 +5,7 @@
 import { apiKeyPrefix, hashApiKey, newApiKey, newWebhookSecret } from "../api-keys.js";
 import { InvalidRequestError, NotFoundError } from "../errors.js";
 import type { Clock, TenantStore } from "../ports.js";
-import type { ApiKeyRecord, Tenant } from "../tenant.js";
+import { type ApiKeyRecord, noTaskCounts, type Tenant } from "../tenant.js";
 import { urlProblem } from "../url-policy.js";
 
 export type TenantAdminDeps = { tenants: TenantStore; clock: Clock };
@@ -166,6 +166,7 @@ function newTenant(deps: TenantAdminDeps, tenantId: string, settings: NewTenantS
     name: settings.name ?? tenantId,
     webhookSecret: newWebhookSecret(),
     creditsSpent: 0,
+    taskCounts: { ...noTaskCounts },
     createdAt: new Date(deps.clock.now()).toISOString(),
   };
   if (settings.credits !== undefined) tenant.creditsRemaining = settings.credits;

@@ -8,6 +8,7 @@ import { listTaskViews } from "../../core/use-cases/list-tasks.js";
 import { submitTask } from "../../core/use-cases/submit-task.js";
 import { bearerSecurity, newRouter } from "../open-api.js";
 import { parseOrThrow } from "../parse-or-throw.js";
+import { requestOrigin } from "../request-origin.js";
 import { createBodySchema, createdTaskSchema, createHeadersSchema } from "../schemas/create-request.js";
 import { errorResponses } from "../schemas/error-body.js";
 import { success, taskIdParams, taskViewSchema } from "../schemas/task-view.js";
@@ -139,7 +140,12 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
   });
 
   router.openapi(routes.list, async (context) => {
-    const list = await listTaskViews(deps, context.get("tenant"), context.req.valid("query"));
+    const list = await listTaskViews(
+      deps,
+      context.get("tenant"),
+      context.req.valid("query"),
+      requestOrigin(deps, context),
+    );
     return context.json(
       { code: 200, message: "success", data: { tasks: list.tasks, next_cursor: list.nextCursor } },
       200,
@@ -147,7 +153,12 @@ export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
   });
 
   router.openapi(routes.get, async (context) => {
-    const view = await getTaskView(deps, context.get("tenant"), context.req.valid("param").task_id);
+    const view = await getTaskView(
+      deps,
+      context.get("tenant"),
+      context.req.valid("param").task_id,
+      requestOrigin(deps, context),
+    );
     return context.json({ code: 200, message: "success", data: view }, 200);
   });
 

@@ -20,6 +20,10 @@ export const taskViewSchema = z
     completed_at: z.string().optional(),
     video_url: z.string().optional().openapi({ description: "short-lived presigned URL of our copy" }),
     video_expires_at: z.string().optional(),
+    content_url: z
+      .string()
+      .optional()
+      .openapi({ description: "GET /api/v1/tasks/{task_id}/content: a stable link that redirects to a fresh video_url" }),
     output: z.object({ video_url: z.string() }).optional(),
     error: z.object({ code: z.enum(failureCodes), message: z.string() }).optional(),
     metadata: z.record(z.string(), z.string()),
