@@ -94,6 +94,10 @@ function CreateForm() {
         Prompt
         <textarea id="prompt" name="prompt" rows={3} maxlength={2000} placeholder="The dog turns its head" />
       </label>
+      <label for="callback-url">
+        Webhook URL (optional; else the account's default)
+        <input id="callback-url" name="callback_url" type="url" placeholder="https://…" />
+      </label>
       <div class="grid">
         <label for="model">
           Model

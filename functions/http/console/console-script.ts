@@ -199,7 +199,7 @@ export const consoleScript = `"use strict";
       if (deliveries.open) loadDeliveries(card);
     });
     root.append(header, prompt, meta, error, video, actions, actionError, deliveries);
-    const card = { root, phase, status, credits, prompt, meta, error, video, cancel, download, actionError, deliveries, deliveryBody, taskId, videoUrl: "", last: "" };
+    const card = { root, phase, status, credits, prompt, meta, error, video, cancel, download, actionError, deliveries, deliveryBody, taskId, videoUrl: "" };
     video.addEventListener("error", () => {
       // A presigned URL lasts an hour; the list hands out a fresh one on every refresh.
       if (card.videoUrl && video.getAttribute("src") !== card.videoUrl + "#t=0.1") video.src = card.videoUrl + "#t=0.1";
@@ -232,9 +232,8 @@ export const consoleScript = `"use strict";
         card.video.hidden = false;
       }
     }
-    const changed = card.last !== task.phase;
-    card.last = task.phase;
-    if (changed && card.deliveries.open) loadDeliveries(card);
+    // An open deliveries panel follows along: retries and redeliveries show as they happen.
+    if (card.deliveries.open) loadDeliveries(card);
   }
 
   async function cancelTask(card) {
@@ -251,8 +250,12 @@ export const consoleScript = `"use strict";
   }
 
   async function loadDeliveries(card) {
+    // Only the newest answer is drawn, whichever comes back first.
+    card.deliveriesAsked = (card.deliveriesAsked || 0) + 1;
+    const asked = card.deliveriesAsked;
     try {
       const data = await call("GET", "/tasks/" + encodeURIComponent(card.taskId) + "/deliveries");
+      if (asked !== card.deliveriesAsked) return;
       renderDeliveries(card, data.deliveries || []);
       show(card.actionError, "");
     } catch (error) {
@@ -269,7 +272,7 @@ export const consoleScript = `"use strict";
     }
     const table = element("table");
     const head = element("tr");
-    for (const title of ["Event", "State", "Attempts", "Last answer", "URL"]) head.append(element("th", "", title));
+    for (const title of ["Event", "State", "Attempts", "Last answer", "Next try", "URL"]) head.append(element("th", "", title));
     table.append(head);
     for (const delivery of deliveries) {
       const attempts = delivery.attempts || [];
@@ -284,7 +287,8 @@ export const consoleScript = `"use strict";
         element("td", "", delivery.state),
         element("td", "", String(attempts.length)),
         element("td", "", answer),
-        element("td", "", delivery.url),
+        element("td", "", delivery.next_attempt_at ? new Date(delivery.next_attempt_at).toLocaleTimeString() : "—"),
+        element("td", "url", delivery.url),
       );
       table.append(row);
     }
@@ -387,12 +391,10 @@ export const consoleScript = `"use strict";
       createState.textContent = chosenFile ? "Uploading the image…" : "Creating the task…";
       const image = chosenFile ? await imageOf(chosenFile) : imageUrl;
       createState.textContent = "Creating the task…";
-      const data = await call(
-        "POST",
-        "/videos/generations",
-        { model: byId("model").value, prompt, image, duration: duration.value, resolution: resolution.value },
-        { "idempotency-key": crypto.randomUUID() },
-      );
+      const body = { model: byId("model").value, prompt, image, duration: duration.value, resolution: resolution.value };
+      const callbackUrl = byId("callback-url").value.trim();
+      if (callbackUrl) body.callback_url = callbackUrl;
+      const data = await call("POST", "/videos/generations", body, { "idempotency-key": crypto.randomUUID() });
       createState.textContent = "Task " + data.task_id + " created.";
       await refresh();
     } catch (error) {

@@ -69,7 +69,9 @@ button:disabled { opacity: .55; cursor: not-allowed; }
 .task video { display: block; width: 100%; max-height: 60vh; background: #000; border-radius: 6px; margin: .5rem 0; }
 .deliveries { margin-top: .5rem; }
 .deliveries summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
-.deliveries table { width: 100%; border-collapse: collapse; font-size: .9rem; }
+.delivery-body { overflow-x: auto; }
+.deliveries table { width: 100%; border-collapse: collapse; font-size: .9rem; overflow-wrap: normal; }
+.deliveries td.url { overflow-wrap: anywhere; min-width: 10rem; }
 .deliveries th, .deliveries td { text-align: left; padding: .25rem; border-top: 1px solid var(--line); vertical-align: top; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
