@@ -4,6 +4,7 @@ import type { Deps } from "../core/deps.js";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.js";
 import type { AuthenticatedEnv } from "./authenticate.js";
 import { authenticate } from "./authenticate.js";
+import { consoleRoutes } from "./console/console-routes.js";
 import { toErrorResponse } from "./http-errors.js";
 import { type MinimaxFacadeOptions, minimaxFacadeRoutes } from "./minimax/minimax-facade.js";
 import { throwInvalidRequest } from "./open-api.js";
@@ -33,6 +34,7 @@ export function createApp(deps: Deps, options: AppOptions) {
   });
 
   app.get("/health", (context) => context.json({ status: "ok" }));
+  app.route("/console", consoleRoutes());
 
   // Before the keyed api: a provider's push carries the task's own secret, not a tenant's key.
   app.route("/api/v1/callbacks", callbacksRoutes(deps));

@@ -14,6 +14,7 @@ export function banner(config: LocalConfig, upstreamUrl: string): string {
     `  S3             http://${config.HOST}:${config.S3_PORT}     bucket ${config.BUCKET} (any credentials, path-style)`,
     `  DynamoDB       http://${config.HOST}:${config.DYNAMODB_PORT}     table ${config.TABLE_NAME}`,
     `  Upstream       ${upstreamUrl}     (${config.UPSTREAM})`,
+    `  Console        ${api}/console   (paste the API key above)`,
     `  Webhook inbox  ${api}/dev/webhooks`,
     `  Data           ${config.dataDir}   (npm run reset wipes it)`,
     "",
