@@ -1,4 +1,4 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectPromisesKept } from "./support/expect-promises.js";
 import { runFaultScenario } from "./support/fault-scenario.js";
 
@@ -10,10 +10,12 @@ describe.skipIf(tasks === 0)("the soak", () => {
     const report = await runFaultScenario({
       tasks,
       pollers: 2,
+      kills: Number(process.env.SOAK_KILLS ?? 3),
       timeoutMs: Number(process.env.SOAK_TIMEOUT_MS ?? 3_600_000),
       progress: (line) => console.log(`soak: ${line}`),
     });
     console.log(`soak report: ${JSON.stringify(report, null, 2)}`);
     expectPromisesKept(report);
+    expect(report.kills).toBe(Number(process.env.SOAK_KILLS ?? 3));
   }, 4_000_000);
 });

@@ -29,6 +29,8 @@ import {
 export type TestStack = {
   deps: Deps;
   settings: Settings;
+  /** The environment the settings were parsed from, for a process of the stack's own (as a Lambda gets it). */
+  environment: Record<string, string>;
   tenant: Tenant;
   apiKey: string;
   bucket: string;
@@ -72,7 +74,7 @@ export async function startTestStack(
       : await startSimulator({ generationMs: 300, ...options.simulator });
 
   const frontPort = await freePort();
-  const settings = parseSettings({
+  const environment: Record<string, string> = {
     ...localEnvironment({
       tableName,
       bucket,
@@ -89,7 +91,8 @@ export async function startTestStack(
     UPSTREAM_CREATE_TIMEOUT_MS: "10000",
     UPSTREAM_AMBIGUOUS_PAUSE_MS: "500",
     ...options.env,
-  });
+  };
+  const settings = parseSettings(environment);
   const deps = buildDeps(settings, { serviceName: "test", logger: options.logger ?? quietLogger });
   const front = await startS3NotifyingFront({
     port: frontPort,
@@ -108,6 +111,7 @@ export async function startTestStack(
   return {
     deps,
     settings,
+    environment,
     tenant,
     apiKey,
     bucket,

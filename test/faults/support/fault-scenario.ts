@@ -1,8 +1,10 @@
+import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { Webhook } from "standardwebhooks";
 import { buildDeps } from "../../../functions/config/build-deps.js";
@@ -83,6 +85,7 @@ export type FaultReport = {
   extraCreatesExplained: number;
   ambiguousCreates: number;
   pollers: number;
+  kills: number;
   ms: number;
 };
 
@@ -90,6 +93,11 @@ export type FaultOptions = {
   tasks: number;
   pollers: number;
   timeoutMs: number;
+  /**
+   * How many times the pollers' process is killed with SIGKILL and started again, spread over the
+   * run; 0 runs the pollers in this process.
+   */
+  kills?: number;
   progress?: (line: string) => void;
 };
 
@@ -137,24 +145,94 @@ export async function runFaultScenario(options: FaultOptions): Promise<FaultRepo
       });
       ids.push(task.id);
     }
-    // Each poller has clients of its own, as two Lambda runs would.
-    const pollers = Array.from({ length: options.pollers }, () =>
-      buildDeps(stack.settings, { serviceName: "poller", logger: stack.deps.logger }),
-    );
-    const settled = await sweepUntilSettled(stack.deps, pollers, ids, options);
-    return await check(stack, ids, settled, receiver, options, started);
+    const sweeper =
+      (options.kills ?? 0) > 0 ? await killablePollers(stack, options) : inProcessPollers(stack, options);
+    try {
+      const settled = await sweepUntilSettled(stack.deps, sweeper, ids, options);
+      return await check(stack, ids, settled, receiver, options, sweeper.kills(), started);
+    } finally {
+      await sweeper.stop();
+    }
   } finally {
     await receiver.close();
     await stack.close();
   }
 }
 
-async function sweepUntilSettled(deps: Deps, pollers: Deps[], ids: string[], options: FaultOptions) {
+/** Whoever sweeps the due work: `sweep` is one round (or nothing, when a process sweeps on its own). */
+type Sweeper = {
+  sweep(): Promise<void>;
+  /** Told what share of the tasks has settled; a killable sweeper kills when a mark is passed. */
+  progressed(share: number): Promise<void>;
+  kills(): number;
+  stop(): Promise<void>;
+};
+
+/** Each poller has clients of its own, as two Lambda runs would. */
+function inProcessPollers(stack: TestStack, options: FaultOptions): Sweeper {
+  const pollers = Array.from({ length: options.pollers }, () =>
+    buildDeps(stack.settings, { serviceName: "poller", logger: stack.deps.logger }),
+  );
+  return {
+    sweep: async () => {
+      await Promise.all(pollers.map((poller) => sweepDueWork(poller, { limit: 100, concurrency: 8 })));
+    },
+    progressed: async () => {},
+    kills: () => 0,
+    stop: async () => {},
+  };
+}
+
+/**
+ * The pollers in a child process (poller-process.ts) that is killed with SIGKILL each time another
+ * 1/(kills + 1) of the tasks has settled, and started again at once: whatever it was doing (a
+ * create in flight, a copy half sent, a webhook) is cut off with nothing recorded.
+ */
+async function killablePollers(stack: TestStack, options: FaultOptions): Promise<Sweeper> {
+  const script = fileURLToPath(new URL("./poller-process.ts", import.meta.url));
+  const start = async (): Promise<ChildProcess> => {
+    const child = fork(script, [], {
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, ...stack.environment, FAULT_POLLERS: String(options.pollers) },
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once("message", () => resolve());
+      child.once("exit", (code) => reject(new Error(`the poller process exited (${code}) before sweeping`)));
+    });
+    return child;
+  };
+  const stopChild = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  let child = await start();
+  let kills = 0;
+  const planned = options.kills ?? 0;
+  return {
+    sweep: async () => {},
+    progressed: async (share) => {
+      if (kills >= planned || share < (kills + 1) / (planned + 1)) return;
+      kills++;
+      options.progress?.(
+        `killing the pollers with SIGKILL (${kills}/${planned}) at ${Math.round(share * 100)} %`,
+      );
+      await stopChild(child);
+      child = await start();
+    },
+    kills: () => kills,
+    stop: () => stopChild(child),
+  };
+}
+
+async function sweepUntilSettled(deps: Deps, sweeper: Sweeper, ids: string[], options: FaultOptions) {
   const deadline = Date.now() + options.timeoutMs;
   let settled = new Map<string, Task>();
   let lastLine = 0;
   while (true) {
-    await Promise.all(pollers.map((poller) => sweepDueWork(poller, { limit: 100, concurrency: 8 })));
+    await sweeper.sweep();
     settled = new Map();
     for (const id of ids) {
       const task = await deps.tasks.getTask(id);
@@ -170,6 +248,7 @@ async function sweepUntilSettled(deps: Deps, pollers: Deps[], ids: string[], opt
       options.progress?.(`${settled.size}/${ids.length} tasks settled`);
     }
     if (settled.size === ids.length || Date.now() > deadline) return settled;
+    await sweeper.progressed(settled.size / ids.length);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -211,6 +290,7 @@ async function check(
   settled: Map<string, Task>,
   receiver: Awaited<ReturnType<typeof faultyReceiver>>,
   options: FaultOptions,
+  kills: number,
   started: number,
 ): Promise<FaultReport> {
   const tasks = await Promise.all(ids.map(async (id) => (await stack.deps.tasks.getTask(id)) as Task));
@@ -234,6 +314,7 @@ async function check(
     extraCreatesExplained: 0,
     ambiguousCreates: 0,
     pollers: options.pollers,
+    kills,
     ms: 0,
   };
   for (const task of tasks) {
