@@ -1,9 +1,10 @@
 import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
 import { classifyBaseResp, readBaseResp } from "./classify-base-resp.js";
-import { classifyFailure, classifyNetworkError, type RequestKind } from "./classify-response.js";
+import { classifyFailure, type RequestKind } from "./classify-response.js";
 import type { MinimaxModelMap } from "./minimax-models.js";
 import { openVideoStream } from "./open-video.js";
+import { sendUpstreamRequest } from "./upstream-request.js";
 
 export type MinimaxOptions = {
   baseUrl: string;
@@ -31,25 +32,15 @@ export function createMinimaxProvider(options: MinimaxOptions): UpstreamProvider
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
   async function call(path: string, init: RequestInit = {}, request: RequestKind = "read"): Promise<Answer> {
-    const timeoutMs =
-      request === "create" ? (options.createTimeoutMs ?? options.timeoutMs) : options.timeoutMs;
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, {
-        ...init,
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          "content-type": "application/json",
-          accept: "application/json",
-        },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw classifyNetworkError(error, request);
-    }
+    const { response, text } = await sendUpstreamRequest(`${baseUrl}${path}`, init, request, {
+      fetch: fetchImpl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs,
+      createTimeoutMs: options.createTimeoutMs,
+    });
     const traceId = response.headers.get("trace-id") ?? undefined;
     const retryAfter = response.headers.get("retry-after");
-    const body = parseJson(await response.text().catch(() => ""));
+    const body = parseJson(text);
     const baseResp = readBaseResp(body);
     const refusal = baseResp ? classifyBaseResp(baseResp, retryAfter) : undefined;
     if (refusal) throw withTrace(refusal, traceId);

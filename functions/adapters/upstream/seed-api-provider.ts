@@ -2,12 +2,12 @@ import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/error
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
 import {
   classifyFailure,
-  classifyNetworkError,
   type RequestKind,
   stableFailure,
   upstreamMessage,
 } from "./classify-response.js";
 import { openVideoStream } from "./open-video.js";
+import { sendUpstreamRequest } from "./upstream-request.js";
 
 export type SeedApiOptions = {
   /** Provider name recorded on tasks: "apiinone", or "simulator" for the local one. */
@@ -42,29 +42,12 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
     init: RequestInit = {},
     request: RequestKind = "read",
   ): Promise<Record<string, unknown>> {
-    const timeoutMs =
-      request === "create" ? (options.createTimeoutMs ?? options.timeoutMs) : options.timeoutMs;
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, {
-        ...init,
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          "content-type": "application/json",
-          accept: "application/json",
-        },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw classifyNetworkError(error, request);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      // The body broke off (or timed out) after the answer began: the request was surely read.
-      throw classifyNetworkError(error, request);
-    }
+    const { response, text } = await sendUpstreamRequest(`${baseUrl}${path}`, init, request, {
+      fetch: fetchImpl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs,
+      createTimeoutMs: options.createTimeoutMs,
+    });
     const body = parseJson(text);
     const retryAfter = response.headers.get("retry-after");
     if (!response.ok) throw classifyFailure(response.status, body, retryAfter, request);
