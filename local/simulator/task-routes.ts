@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { Hono } from "hono";
-import { createRequestSchema, describeIssue, isDataUrl } from "./create-request-schema.js";
+import { acceptSimulatorTask } from "./accept-task.js";
+import { createRequestSchema, describeIssue } from "./create-request-schema.js";
 import type { DownloadSigner } from "./download-signing.js";
-import { GenerationFailedError, SimulatorHttpError } from "./errors.js";
+import { SimulatorHttpError } from "./errors.js";
 import type { GenerationRunner } from "./generation-runner.js";
-import { decodeDataUrl } from "./image-source.js";
 import type { ResolvedSimulatorOptions } from "./simulator-options.js";
-import { type SimulatorTask, taskStatuses } from "./simulator-task.js";
 import { success, taskResponseData } from "./task-response.js";
 import type { TaskStore } from "./task-store.js";
 
@@ -35,32 +33,20 @@ export const createTaskRoutes = ({ store, runner, signer, options }: TaskRouteDe
       if (!parsed.success) throw new SimulatorHttpError(400, describeIssue(parsed.error));
       const request = parsed.data;
       const taskId = newTaskId();
-      const inline = isDataUrl(request.image);
-      if (inline) {
-        try {
-          await writeFile(store.inputPath(taskId), decodeDataUrl(request.image));
-        } catch (error) {
-          if (error instanceof GenerationFailedError) throw new SimulatorHttpError(400, error.message);
-          throw error;
-        }
-      }
-      const now = new Date().toISOString();
-      const task: SimulatorTask = {
+      const task = await acceptSimulatorTask(
+        store,
         taskId,
-        status: taskStatuses.inProgress,
-        model: request.model,
-        prompt: request.prompt,
-        imageUrl: inline ? null : request.image,
-        durationSeconds: request.duration,
-        resolution: request.resolution,
-        promptOptimizer: request.prompt_optimizer,
-        callbackUrl: request.callback_url ?? null,
-        createdAt: now,
-        updatedAt: now,
-        error: null,
-        video: null,
-      };
-      await store.save(task);
+        {
+          model: request.model,
+          prompt: request.prompt,
+          image: request.image,
+          durationSeconds: request.duration,
+          resolution: request.resolution,
+          promptOptimizer: request.prompt_optimizer,
+          callbackUrl: request.callback_url ?? null,
+        },
+        (message) => new SimulatorHttpError(400, message),
+      );
       runner.start(task);
       options.logger(`task ${taskId} created (${task.model}, ${task.durationSeconds} s, ${task.resolution})`);
       return context.json(success({ task_id: taskId, status: task.status }));

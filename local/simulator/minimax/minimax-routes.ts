@@ -1,17 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { acceptSimulatorTask } from "../accept-task.js";
 import type { DownloadSigner } from "../download-signing.js";
-import { GenerationFailedError } from "../errors.js";
 import type { GenerationRunner } from "../generation-runner.js";
-import { decodeDataUrl } from "../image-source.js";
 import type { RateWindow } from "../rate-window.js";
 import type { ResolvedSimulatorOptions } from "../simulator-options.js";
 import { type SimulatorTask, taskStatuses } from "../simulator-task.js";
 import type { TaskStore } from "../task-store.js";
 import { baseResp, MinimaxRefusal, minimaxCodes, ok, requestedCode } from "./base-resp.js";
-import { isDataUrl, parseMinimaxCreate } from "./create-body.js";
+import { parseMinimaxCreate } from "./create-body.js";
 import { minimaxTaskIdOf, newMinimaxTaskId, recordIdOf, recordIdOfFile } from "./ids.js";
 import { checkCallbackUrl } from "./push.js";
 import { createStatusPusher } from "./status-pusher.js";
@@ -101,36 +99,22 @@ export const createMinimaxRoutes = ({ store, runner, signer, rate, options }: Mi
 
     const minimaxTaskId = newMinimaxTaskId();
     const taskId = `sim_${minimaxTaskId}`;
-    const inline = isDataUrl(request.first_frame_image);
-    if (inline) {
-      try {
-        await writeFile(store.inputPath(taskId), decodeDataUrl(request.first_frame_image));
-      } catch (error) {
-        if (error instanceof GenerationFailedError) {
-          throw new MinimaxRefusal(minimaxCodes.invalidParameters, `invalid params, ${error.message}`);
-        }
-        throw error;
-      }
-    }
-    const now = new Date().toISOString();
-    const task: SimulatorTask = {
+    const task = await acceptSimulatorTask(
+      store,
       taskId,
-      status: taskStatuses.inProgress,
-      model: request.model,
-      prompt: request.prompt,
-      imageUrl: inline ? null : request.first_frame_image,
-      durationSeconds: request.duration,
-      resolution: request.resolution,
-      promptOptimizer: request.prompt_optimizer,
-      // The seed API's callback stays off: MiniMax pushes have their own shape (see status-pusher).
-      callbackUrl: null,
-      minimaxCallbackUrl: request.callback_url ?? null,
-      createdAt: now,
-      updatedAt: now,
-      error: null,
-      video: null,
-    };
-    await store.save(task);
+      {
+        model: request.model,
+        prompt: request.prompt,
+        image: request.first_frame_image,
+        durationSeconds: request.duration,
+        resolution: request.resolution,
+        promptOptimizer: request.prompt_optimizer,
+        // The seed API's callback stays off: MiniMax pushes have their own shape (see status-pusher).
+        callbackUrl: null,
+        minimaxCallbackUrl: request.callback_url ?? null,
+      },
+      (message) => new MinimaxRefusal(minimaxCodes.invalidParameters, `invalid params, ${message}`),
+    );
     runner.start(task);
     pusher.follow(task);
     options.logger(`minimax task ${minimaxTaskId} created (${task.model}, ${task.durationSeconds} s)`);
