@@ -13,6 +13,8 @@ const pollers = Array.from({ length: Number(process.env.FAULT_POLLERS ?? 2) }, (
   buildDeps(settings, { serviceName: "poller", logger: quiet }),
 );
 
+// The scenario's process is gone (ended, or killed itself): its pollers must not sweep on alone.
+process.on("disconnect", () => process.exit(1));
 process.send?.("sweeping");
 while (true) {
   await Promise.all(
