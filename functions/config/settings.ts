@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseMinimaxModelMap } from "../adapters/upstream/minimax-models.js";
 import { webhookRetryScheduleMs } from "../core/backoff.js";
 import type { CoreSettings } from "../core/deps.js";
+import { imageRules } from "../core/image/image-rules.js";
 import { type IngestOptions, ingestOptionsFrom } from "../core/inbox/ingest-options.js";
 import { resolveSettings } from "../core/inbox/resolve-settings.js";
 import { defaultPriceTable, type PriceTable, priceTableSchema } from "../core/pricing.js";
@@ -141,7 +142,7 @@ const environmentSchema = z.object({
   INBOX_DEFAULT_MODEL: z.string().default("hailuo/2-3-image-to-video-standard"),
   INBOX_DEFAULT_DURATION: z.string().default("6"),
   INBOX_DEFAULT_RESOLUTION: z.string().default("768P"),
-  INBOX_MAX_BYTES: positiveInt.default(20 * 1024 * 1024),
+  INBOX_MAX_BYTES: positiveInt.default(imageRules.maxBytes),
   /** Objects of one event batch handled at once. */
   INBOX_CONCURRENCY: positiveInt.max(256).default(16),
   /** How long an object (bucket, key, ETag) stays claimed; a re-upload of the same bytes after that makes a new task. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { imageRules, imageSizeRule } from "./image/image-rules.js";
 import { type UrlPolicy, urlProblem } from "./url-policy.js";
 
 export type { UrlPolicy } from "./url-policy.js";
@@ -13,7 +14,6 @@ export type Duration = (typeof durations)[number];
 export const resolutions = ["768P", "1080P"] as const;
 export type Resolution = (typeof resolutions)[number];
 
-export const maxDataUrlBytes = 20 * 1024 * 1024;
 export const maxMetadataEntries = 16;
 
 const uploadReferencePattern = /^upload:[0-9A-Za-z_-]{1,64}$/;
@@ -36,8 +36,11 @@ function imageField(policy: UrlPolicy) {
           code: "custom",
           message: "image data URL must be data:image/(jpeg|png|webp);base64,…",
         });
-      } else if (Math.floor(((value.length - value.indexOf(",") - 1) * 3) / 4) > maxDataUrlBytes) {
-        context.addIssue({ code: "custom", message: "image must be at most 20 MB" });
+      } else if (Math.floor(((value.length - value.indexOf(",") - 1) * 3) / 4) > imageRules.maxBytes) {
+        context.addIssue({
+          code: "custom",
+          message: `image: the data URL's image is too large; ${imageSizeRule}`,
+        });
       }
       return;
     }

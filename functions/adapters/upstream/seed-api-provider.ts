@@ -1,11 +1,6 @@
 import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
-import {
-  classifyFailure,
-  type RequestKind,
-  stableFailure,
-  upstreamMessage,
-} from "./classify-response.js";
+import { classifyFailure, type RequestKind, stableFailure, upstreamMessage } from "./classify-response.js";
 import { openVideoStream } from "./open-video.js";
 import { sendUpstreamRequest } from "./upstream-request.js";
 

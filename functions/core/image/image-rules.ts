@@ -17,6 +17,9 @@ export const contentTypes: Record<ImageInfo["format"], string> = {
   webp: "image/webp",
 };
 
+/** The one wording of the size rule, wherever an image is found too large. */
+export const imageSizeRule = `the limit is ${imageRules.maxBytes / 1024 / 1024} MB`;
+
 export type ImageVerdict = { ok: true; info: ImageInfo } | { ok: false; problem: string };
 
 /**
@@ -25,7 +28,7 @@ export type ImageVerdict = { ok: true; info: ImageInfo } | { ok: false; problem:
  */
 export function checkImage(header: Uint8Array, totalBytes: number): ImageVerdict {
   if (totalBytes > imageRules.maxBytes) {
-    return { ok: false, problem: `the image is ${formatBytes(totalBytes)}; the limit is 20 MB` };
+    return { ok: false, problem: `the image is ${formatBytes(totalBytes)}; ${imageSizeRule}` };
   }
   const info = identifyImage(header);
   if (!info) {

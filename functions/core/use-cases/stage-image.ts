@@ -1,7 +1,13 @@
 import { pipeline } from "node:stream";
 import type { Deps } from "../deps.js";
 import { ImageFetchError, InvalidImageError } from "../errors.js";
-import { checkImage, contentTypes, imageHeaderBytes, imageRules } from "../image/image-rules.js";
+import {
+  checkImage,
+  contentTypes,
+  imageHeaderBytes,
+  imageRules,
+  imageSizeRule,
+} from "../image/image-rules.js";
 import { limitBytes, peekStream } from "../image/image-stream.js";
 import { inputKey } from "../output-keys.js";
 import type { ImageRef } from "../task/task.js";
@@ -40,7 +46,7 @@ export async function stageRemoteImage(deps: Deps, taskId: string, url: string):
     );
   } catch (error) {
     if (limit.exceeded) {
-      throw new InvalidImageError("the image is larger than 20 MB");
+      throw new InvalidImageError(`the image is larger than that; ${imageSizeRule}`);
     }
     if (sourceFailed) throw new ImageFetchError("the image download broke off", true, { cause: error });
     throw error;

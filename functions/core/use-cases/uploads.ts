@@ -69,7 +69,6 @@ export async function stageUpload(
       "image",
     );
   }
-  if (head.size > imageRules.maxBytes) throw new InvalidImageError("the image is larger than 20 MB");
   const bytes = await deps.media.readRange(key, 0, imageHeaderBytes - 1, { ifMatch: head.eTag });
   const verdict = checkImage(bytes, head.size);
   if (!verdict.ok) throw new InvalidImageError(verdict.problem);
