@@ -1,13 +1,14 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newWebhookSecret } from "../../functions/core/api-keys.js";
+import { hashApiKey, newWebhookSecret } from "../../functions/core/api-keys.js";
 import { fileIdOfTask, taskIdOfFile } from "../../functions/http/minimax/file-ids.js";
 import { probeVideo } from "../../local/media/probe-video.js";
 import { createLocalApp } from "../../local/stack/local-app.js";
 import { startLocalPoller } from "../../local/stack/local-poller.js";
 import { seedTenant } from "../../local/stack/seed-tenant.js";
 import { uniqueName } from "../support/aws-clients.js";
+import { aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
 type Answer = Record<string, unknown> & { base_resp: { status_code: number; status_msg: string } };
@@ -140,6 +141,28 @@ describe("MiniMax's API served by the gateway", () => {
     const answer = await create(minimaxBody(), apiKey);
 
     expect(answer.base_resp.status_code).toBe(1008);
+  });
+
+  it("answers a tenant past its request rate with 1002 and Retry-After, the same limit as /api/v1", async () => {
+    const apiKey = `limited-${uniqueName("k")}`;
+    const tenant = aTenant(undefined, { id: uniqueName("limited"), rateLimitRpm: 2 });
+    await stack.deps.tenants.putTenant(tenant);
+    await stack.deps.tenants.putApiKey(hashApiKey(apiKey), tenant.id);
+
+    // Two a minute: of five requests at most four fit, even across a minute's turn.
+    const answers: { code: number; retryAfter: string | null }[] = [];
+    for (let request = 0; request < 5; request++) {
+      const response = await fetch(`${baseUrl}/v1/query/video_generation?task_id=123`, {
+        headers: headers(apiKey),
+      });
+      const body = (await response.json()) as Answer;
+      answers.push({ code: body.base_resp.status_code, retryAfter: response.headers.get("retry-after") });
+    }
+
+    expect(answers[0]?.code).toBe(2013);
+    const limited = answers.filter((answer) => answer.code === 1002);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(Number(limited[0]?.retryAfter)).toBeGreaterThan(0);
   });
 
   it("answers unknown tasks and files with 2013", async () => {

@@ -14,6 +14,7 @@ import type { TaskView } from "../../core/task/task-view.js";
 import { getTaskView } from "../../core/use-cases/get-task.js";
 import { submitTask } from "../../core/use-cases/submit-task.js";
 import { type AuthenticatedEnv, authenticate } from "../authenticate.js";
+import { rateLimit } from "../rate-limit.js";
 import { MinimaxFacadeRefusal, okResp, toMinimaxError } from "./facade-errors.js";
 import { fileIdOfTask, taskIdOfFile } from "./file-ids.js";
 
@@ -55,7 +56,7 @@ export function minimaxFacadeRoutes(deps: Deps, options: MinimaxFacadeOptions) {
       },
     }),
   );
-  routes.use(authenticate(deps.tenants));
+  routes.use(authenticate(deps.tenants), rateLimit(deps));
 
   routes.post("/video_generation", async (context) => {
     const raw: unknown = await context.req.json().catch(() => undefined);
