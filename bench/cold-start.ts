@@ -31,7 +31,7 @@ const runtimeShipped = ["@aws-sdk/*", "@smithy/*"];
  * test/infra/support/fake-sst-server.ts): ESM as .mjs, node platform, esnext, `module` before
  * `main`, keepNames, the require/__dirname banner, minified as infra/function-defaults.ts asks.
  */
-async function bundle(entry: string, outfile: string, external: string[] = []): Promise<Metafile> {
+export async function bundle(entry: string, outfile: string, external: string[] = []): Promise<Metafile> {
   const result = await build({
     entryPoints: [entry],
     platform: "node",

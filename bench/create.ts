@@ -6,13 +6,12 @@ import autocannon from "autocannon";
 import { buildDeps } from "../functions/config/build-deps.js";
 import { parseSettings } from "../functions/config/settings.js";
 import { newWebhookSecret } from "../functions/core/api-keys.js";
-import { newPushSecret } from "../functions/core/push/push-token.js";
-import type { Task } from "../functions/core/task/task.js";
 import { createApp } from "../functions/http/create-app.js";
 import { startSimulator } from "../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../local/stack/local-app.js";
 import { localEnvironment } from "../local/stack/local-environment.js";
 import { seedTenant } from "../local/stack/seed-tenant.js";
+import { benchTask } from "./bench-task.js";
 import { type BenchContext, type Benchmark, type BenchOutput, mean, ratioFigure } from "./harness.js";
 import { freshNamespace } from "./local-servers.js";
 import { timedDeps } from "./timed-deps.js";
@@ -83,31 +82,9 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
   });
   // The floor: the same app and process, answering after the one transaction a create needs.
   app.post("/bench/floor", async (c) => {
-    const now = Date.now();
-    const id = deps.newId();
-    const task: Task = {
-      id,
-      tenantId: tenant.id,
-      source: { kind: "api" },
-      model: "hailuo/2-3-image-to-video-standard",
-      prompt: "floor",
-      image: { kind: "stored", key: `inputs/${id}`, contentType: "image/jpeg" },
-      duration: "6",
-      resolution: "768P",
-      promptOptimizer: true,
-      metadata: {},
-      credits: 1,
-      phase: "queued",
-      attempts: 0,
-      nextPollAt: now,
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-      deadlineAt: now + deps.settings.taskDeadlineMs,
-      pushSecret: newPushSecret(),
-      version: 1,
-    };
+    const task = benchTask(deps, tenant.id);
     await deps.tasks.createTask(task, tenant);
-    return c.json({ code: 0, message: "ok", data: { task_id: id } }, 200);
+    return c.json({ code: 0, message: "ok", data: { task_id: task.id } }, 200);
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise((resolve) => server.once("listening", resolve));
