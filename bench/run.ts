@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.js";
 import { copy } from "./copy.js";
+import { cost } from "./cost.js";
 import { create } from "./create.js";
 import { type Benchmark, type BenchResult, machine, tableHeader, tableRows, textTable } from "./harness.js";
 import { ingest1000 } from "./ingest-1000.js";
@@ -12,7 +13,7 @@ import { readResults, writeReport } from "./report.js";
 import { webhookLatency } from "./webhook-latency.js";
 
 /** Every benchmark, in the order `npm run bench` runs them and the page lists them. */
-const benchmarks: Benchmark[] = [coldStart, create, copy, webhookLatency, ingest1000];
+const benchmarks: Benchmark[] = [coldStart, create, copy, webhookLatency, cost, ingest1000];
 
 const resultsDirectory = fileURLToPath(new URL("./results/", import.meta.url));
 const reportPath = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
