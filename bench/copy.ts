@@ -25,6 +25,8 @@ const nodeBin = join(root, "node_modules", ".bin", "node");
 const childScript = fileURLToPath(new URL("./copy-child.ts", import.meta.url));
 const videoBytes = Number(process.env.BENCH_COPY_BYTES ?? 1024 ** 3);
 const rssGoalMb = 150;
+/** The diagnosis runs (each half of the copy path alone) read or send this much. */
+const diagnoseBytes = Math.min(videoBytes, Number(process.env.BENCH_COPY_DIAGNOSE_BYTES ?? 256 * 1024 ** 2));
 
 type ChildResult = { bytes: number; ms: number; peakRssMb: number; idleRssMb: number };
 
@@ -125,14 +127,33 @@ async function runCopy(context: BenchContext): Promise<BenchOutput> {
     });
     context.progress(`upload: ${mbps(upload).toFixed(0)} MB/s, peak RSS ${upload.peakRssMb.toFixed(0)} MB`);
     context.progress("the copy path: simulator → copyVideo → S3");
-    const download = await inChild(child, { kind: "download", environment, taskId: task.id });
+    const download = await inChild(child, {
+      kind: "download",
+      environment,
+      taskId: task.id,
+      via: "adapter",
+      limitBytes: diagnoseBytes,
+    });
     context.progress(`download alone, paced: peak RSS ${download.peakRssMb.toFixed(0)} MB`);
+    const downloadByRequest = await inChild(child, {
+      kind: "download",
+      environment,
+      taskId: task.id,
+      via: "undici.request",
+      limitBytes: diagnoseBytes,
+    });
+    context.progress(
+      `download alone by undici.request, paced: peak RSS ${downloadByRequest.peakRssMb.toFixed(0)} MB`,
+    );
+    const parts = await inChild(child, { kind: "parts", environment, bytes: diagnoseBytes });
+    context.progress(`uploads alone: peak RSS ${parts.peakRssMb.toFixed(0)} MB`);
     const copy = await inChild(child, { kind: "copy", environment, taskId: task.id });
     context.progress(`copy: ${mbps(copy).toFixed(0)} MB/s, peak RSS ${copy.peakRssMb.toFixed(0)} MB`);
     if (copy.bytes !== videoBytes) throw new Error(`copied ${copy.bytes} bytes, expected ${videoBytes}`);
     return {
       parameters: {
         videoBytes,
+        diagnoseBytes,
         copyPartBytes: deps.settings.copyPartBytes,
         uploadPartBytes: 5 * 1024 * 1024,
         uploadQueueSize: 4,
@@ -170,6 +191,8 @@ async function runCopy(context: BenchContext): Promise<BenchOutput> {
           "Both children run a minified esbuild bundle (SST's settings, as the poller is deployed) on the pinned Node 24.",
         "The plain Upload reads a file from the local disk (lib-storage: 5 MB parts, 4 at once); the copy reads the video over HTTP from the simulator, " +
           "one part of COPY_PART_BYTES at a time, recording each part on the task in DynamoDB so that a copy broken off resumes.",
+        `Why the copy's memory is not bounded: the diagnosis runs split the copy path in two, each on ${(diagnoseBytes / 1024 ** 2).toFixed(0)} MB. Its part uploads alone peak at ${parts.peakRssMb.toFixed(0)} MB; its download alone, through the adapter (undici \`fetch\` and \`Readable.fromWeb\`) and read at about the pace of the uploads, peaks at ${download.peakRssMb.toFixed(0)} MB, while the same download by undici's \`request\` (a Node stream, with the socket paused when the reader falls behind) peaks at ${downloadByRequest.peakRssMb.toFixed(0)} MB. The fetch body reads ahead of a slower reader, so the video piles up in memory whenever S3 takes it slower than the upstream sends it: a 512 MB poller would run out of memory on a large video. The lever (functions/adapters/upstream/open-video.ts, not changed here): open the download with \`request\` through the same guarded Agent instead of \`fetch\`.`,
+        `Throughput: the copy sends one part at a time and waits for each part's DynamoDB record before reading on, where the plain Upload keeps 4 parts in flight; reading the next part while the last one uploads is the lever there.`,
       ],
     };
   } finally {
@@ -192,6 +215,8 @@ export const copy: Benchmark = {
   title: "a large video streamed from the upstream into S3",
   knobs: {
     BENCH_COPY_BYTES: "size of the video copied (default 1 GiB)",
+    BENCH_COPY_DIAGNOSE_BYTES:
+      "bytes read or sent by the diagnosis runs, each half of the copy alone (default 256 MiB)",
     BENCH_COPY_NODE_FLAGS: "node flags for both children, e.g. `--max-old-space-size=256`",
   },
   about: `
