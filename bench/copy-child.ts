@@ -17,6 +17,7 @@ type Job =
       environment: Record<string, string>;
       taskId: string;
       via: "adapter" | "undici.request";
+      limitBytes: number;
     }
   | { kind: "parts"; environment: Record<string, string>; bytes: number }
   | { kind: "upload"; s3Endpoint: string; bucket: string; key: string; file: string };
