@@ -1,6 +1,7 @@
 // `npm run bench` runs every benchmark; `npm run bench -- cold-start create` only those named.
 // Progress goes to stderr, the table of figures to stdout; each result is written to
 // bench/results/<name>.json and docs/benchmarks.md is rewritten from all the results on disk.
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.js";
@@ -59,6 +60,14 @@ for (const [index, benchmark] of chosen.entries()) {
 }
 
 await writeReport(reportPath, benchmarks, await readResults(resultsDirectory, benchmarks));
+// The page is checked by Biome like every file (`npm run check`): written in its format.
+execFileSync(
+  fileURLToPath(new URL("../node_modules/.bin/biome", import.meta.url)),
+  ["format", "--write", reportPath],
+  {
+    stdio: "ignore",
+  },
+);
 console.log(`\n${textTable(tableHeader, tableRows(ran))}\n`);
 console.log(`results: bench/results/; page rewritten: docs/benchmarks.md`);
 if (failed.length > 0) console.log(`failed: ${failed.join(", ")}`);
