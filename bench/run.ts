@@ -20,14 +20,19 @@ const resultsDirectory = fileURLToPath(new URL("./results/", import.meta.url));
 const reportPath = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
 
 const known = new Map(benchmarks.map((benchmark) => [benchmark.name, benchmark]));
-const wanted = process.argv.slice(2);
+// `--report`: only rewrite docs/benchmarks.md from the results on disk.
+const reportOnly = process.argv.includes("--report");
+const wanted = process.argv.slice(2).filter((argument) => argument !== "--report");
 const unknown = wanted.filter((name) => !known.has(name));
 if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${[...known.keys()].join(", ")}`);
   process.exit(2);
 }
-const chosen =
-  wanted.length > 0 ? benchmarks.filter((benchmark) => wanted.includes(benchmark.name)) : benchmarks;
+const chosen = reportOnly
+  ? []
+  : wanted.length > 0
+    ? benchmarks.filter((benchmark) => wanted.includes(benchmark.name))
+    : benchmarks;
 
 await mkdir(resultsDirectory, { recursive: true });
 const startedAt = performance.now();
