@@ -1,0 +1,319 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { buildDeps } from "../functions/config/build-deps.js";
+import { parseSettings } from "../functions/config/settings.js";
+import { sweepDueWork } from "../functions/core/use-cases/run-poller.js";
+import { freePort } from "../local/servers/free-port.js";
+import { startS3NotifyingFront } from "../local/servers/s3-notifying-front.js";
+import { startSimulator } from "../local/simulator/create-simulator.js";
+import { notificationRules } from "../local/stack/event-routes.js";
+import { exampleRequest } from "../local/stack/example-request.js";
+import { createLocalApp } from "../local/stack/local-app.js";
+import { localEnvironment } from "../local/stack/local-environment.js";
+import { seedTenant } from "../local/stack/seed-tenant.js";
+import {
+  difference,
+  startDynamoCounter,
+  startS3Counter,
+  startUpstreamCounter,
+  type Tally,
+  total,
+  without,
+} from "../test/support/request-tally.js";
+import { type BenchContext, type Benchmark, type BenchOutput, valueFigure } from "./harness.js";
+import { freshNamespace } from "./local-servers.js";
+
+const taskCount = Number(process.env.BENCH_COST_TASKS ?? 3);
+/** Status polls per video: a generation of 2 minutes polled every UPSTREAM_POLL_INTERVAL_MS (5 s). */
+const pollsPerVideo = 24;
+const apiKey = "bench-cost-key";
+const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/** us-east-1 list prices, as the doc states them. */
+export const prices = {
+  lambdaGbSecond: 0.0000166667,
+  lambdaRequest: 0.2 / 1e6,
+  writeUnit: 1.25 / 1e6,
+  readUnit: 0.25 / 1e6,
+  s3Put: 0.005 / 1000,
+  s3Get: 0.0004 / 1000,
+};
+/** Memory of each function (infra/api.ts, poller.ts, notifications.ts), in GB. */
+const memoryGb = { api: 1, poller: 0.5, notify: 0.25 };
+/** The deployed poller: one run a minute, sweeping every POLL_INTERVAL_MS for POLLER_RUN_MS while work is due. */
+const deployedPoller = { runMs: 50_000, sweepEveryMs: 2_000, dueShards: 4 };
+const putClass =
+  /^(PutObject|CopyObject|UploadPart|UploadPartCopy|CreateMultipartUpload|CompleteMultipartUpload|ListObjects)/;
+const getClass = /^(GetObject|HeadObject)/;
+
+async function runCost(context: BenchContext): Promise<BenchOutput> {
+  const namespace = await freshNamespace("bench-cost");
+  const dynamo = await startDynamoCounter(namespace.dynamoEndpoint);
+  const s3 = await startS3Counter();
+  const simulator = await startSimulator({ generationMs: 3_000, renderConcurrency: 1 });
+  const upstream = await startUpstreamCounter(simulator.url);
+  const frontPort = await freePort();
+  s3.setTarget(`http://127.0.0.1:${frontPort}`);
+  const settings = parseSettings({
+    ...localEnvironment({
+      tableName: namespace.tableName,
+      bucket: namespace.bucket,
+      dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
+      upstreamUrl: upstream.endpoint,
+    }),
+    UPSTREAM_POLL_INTERVAL_MS: "500",
+    LOG_LEVEL: "SILENT",
+  });
+  const deps = buildDeps(settings, { serviceName: "bench" });
+  const notify = { invocations: 0, ms: 0 };
+  const front = await startS3NotifyingFront({
+    port: frontPort,
+    target: namespace.s3Endpoint,
+    rules: notificationRules(deps, settings).map((rule) => ({
+      ...rule,
+      deliver: async (event) => {
+        const startedAt = performance.now();
+        try {
+          await rule.deliver(event);
+        } finally {
+          notify.invocations += 1;
+          notify.ms += Math.ceil(performance.now() - startedAt);
+        }
+      },
+    })),
+    log: () => {},
+  });
+  const local = createLocalApp(deps, settings, { webhookSecret: () => webhookSecret, log: () => {} });
+  const server = serve({ fetch: local.app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((resolve) => server.once("listening", resolve));
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    await seedTenant(deps.tenants, { id: "bench-cost", name: "Bench", apiKey, webhookSecret });
+    // One idle sweep: what the poller pays per loop, whatever the traffic.
+    await Promise.all([dynamo.settled(), s3.settled()]);
+    dynamo.reset();
+    await sweepDueWork(deps, { limit: 100, concurrency: 8 });
+    await dynamo.settled();
+    // (the sweep above found nothing: the table is new)
+    const idleSweep = total(dynamo.tally());
+    dynamo.reset();
+    s3.reset();
+
+    context.progress(
+      `${taskCount} tasks one after another through the api, the poller's sweeps and notify, counted`,
+    );
+    const observer = buildDeps(
+      { ...settings, environment: { ...settings.environment, DYNAMODB_ENDPOINT: namespace.dynamoEndpoint } },
+      { serviceName: "observer" },
+    );
+    const isSweep = (label: string) => label === "Query byDue";
+    const snapshot = async () => {
+      await front.drain();
+      await Promise.all([dynamo.settled(), s3.settled(), upstream.settled()]);
+      return { dynamo: dynamo.tally(), s3: s3.tally(), upstream: upstream.tally() };
+    };
+    type Snapshot = Awaited<ReturnType<typeof snapshot>>;
+    const delta = (after: Snapshot, before: Snapshot) => ({
+      dynamo: without(difference(after.dynamo, before.dynamo), isSweep),
+      s3: difference(after.s3, before.s3),
+      upstream: difference(after.upstream, before.upstream),
+    });
+    let apiMs = 0;
+    const fixed: Tally[] = [];
+    const fixedS3: Tally[] = [];
+    const pollSamples: Tally[] = [];
+    for (let index = 0; index < taskCount; index += 1) {
+      let before = await snapshot();
+      const startedAt = performance.now();
+      const response = await fetch(`${apiUrl}/api/v1/videos/generations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify(exampleRequest(apiUrl)),
+      });
+      const body = (await response.json()) as { data?: { task_id: string } };
+      apiMs += Math.ceil(performance.now() - startedAt);
+      if (!body.data) throw new Error(`create answered ${response.status}`);
+      const taskId = body.data.task_id;
+      const deadline = Date.now() + 120_000;
+      while (true) {
+        const task = await observer.tasks.getTask(taskId);
+        if (task?.phase === "done" && task.announced) break;
+        if (Date.now() > deadline) throw new Error(`task ${taskId} did not finish: ${task?.phase}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sweepDueWork(deps, { limit: 10, concurrency: 2 });
+        const after = await snapshot();
+        const step = delta(after, before);
+        before = after;
+        const phase = (await observer.tasks.getTask(taskId))?.phase;
+        const onlyPolls = Object.keys(step.upstream).length === 1 && step.upstream.poll?.requests === 1;
+        if (onlyPolls && (phase === "submitted" || phase === "generating")) pollSamples.push(step.dynamo);
+        else {
+          fixed.push(step.dynamo);
+          fixedS3.push(step.s3);
+        }
+      }
+      const finish = delta(await snapshot(), before);
+      fixed.push(finish.dynamo);
+      fixedS3.push(finish.s3);
+      context.progress(`task ${index + 1}/${taskCount} done`);
+    }
+    const merge = (tallies: Tally[]) => tallies.reduce((sum, tally) => plus(sum, tally), {} as Tally);
+    const dynamoTally = merge(fixed);
+    const s3Tally = merge(fixedS3);
+    const polls = merge(pollSamples);
+    const units = total(dynamoTally);
+    const pollUnits = total(polls);
+    const perPoll = {
+      writeUnits: pollSamples.length
+        ? (pollUnits.writeUnits + pollUnits.indexWriteUnits) / pollSamples.length
+        : 0,
+      readUnits: pollSamples.length ? pollUnits.readUnits / pollSamples.length : 0,
+    };
+    const perTask = {
+      writeUnits: (units.writeUnits + units.indexWriteUnits) / taskCount + pollsPerVideo * perPoll.writeUnits,
+      readUnits: units.readUnits / taskCount + pollsPerVideo * perPoll.readUnits,
+      s3Put: total(s3Tally, (label) => putClass.test(label)).requests / taskCount,
+      s3Get: total(s3Tally, (label) => getClass.test(label)).requests / taskCount,
+      apiGbSeconds: (memoryGb.api * apiMs) / 1000 / taskCount,
+      notifyInvocations: notify.invocations / taskCount,
+      notifyGbSeconds: (memoryGb.notify * notify.ms) / 1000 / taskCount,
+    };
+
+    // The poller, deployed: a run each minute for as long as work is due (up to 50 s), sweeping
+    // every 2 s (4 shard queries each). At 1 task a minute that run is the task's alone; at 100 a
+    // minute one run serves 100 tasks.
+    const runGbSeconds = (memoryGb.poller * deployedPoller.runMs) / 1000;
+    const sweepsPerRun = deployedPoller.runMs / deployedPoller.sweepEveryMs;
+    const sweepReadUnitsPerRun = sweepsPerRun * idleSweep.readUnits;
+    const scenario = (tasksPerMinute: number, polls = pollsPerVideo) => {
+      const withoutPolls = (pollsPerVideo - polls) * perPoll.writeUnits * prices.writeUnit;
+      const withoutPollReads = (pollsPerVideo - polls) * perPoll.readUnits * prices.readUnit;
+      const share = 1 / tasksPerMinute;
+      const lambda =
+        (perTask.apiGbSeconds + perTask.notifyGbSeconds + runGbSeconds * share) * prices.lambdaGbSecond +
+        (1 + perTask.notifyInvocations + share) * prices.lambdaRequest;
+      const dynamoCost =
+        perTask.writeUnits * prices.writeUnit +
+        (perTask.readUnits + sweepReadUnitsPerRun * share) * prices.readUnit;
+      const s3Cost = perTask.s3Put * prices.s3Put + perTask.s3Get * prices.s3Get;
+      return {
+        lambda: lambda * 1000,
+        dynamo: (dynamoCost - withoutPolls - withoutPollReads) * 1000,
+        s3: s3Cost * 1000,
+      };
+    };
+    const burst = scenario(100);
+    const single = scenario(1);
+    const burstPush = scenario(100, 0);
+    const pollShare = (pollsPerVideo * perPoll.writeUnits * prices.writeUnit * 1000) / burst.dynamo;
+    const sum = (cost: { lambda: number; dynamo: number; s3: number }) => cost.lambda + cost.dynamo + cost.s3;
+    const row = (name: string, cost: { lambda: number; dynamo: number; s3: number }) => ({
+      scenario: name,
+      "Lambda $/1,000": cost.lambda,
+      "DynamoDB $/1,000": cost.dynamo,
+      "S3 $/1,000": cost.s3,
+      "total $/1,000": sum(cost),
+    });
+    const sortedLabels = (tally: Tally) => Object.entries(tally).sort(([a], [b]) => a.localeCompare(b));
+    return {
+      parameters: { tasks: taskCount, ...memoryGb, ...deployedPoller, prices },
+      figures: [
+        valueFigure("$ per 1,000 videos, in bursts (100 a minute)", sum(burst), "$", "goal", 0.05, {
+          at: "most",
+          value: 0.05,
+        }),
+        valueFigure(
+          "$ per 1,000 videos, in bursts, pushed (no status polls)",
+          sum(burstPush),
+          "$",
+          "goal in bursts",
+          0.05,
+        ),
+        valueFigure("$ per 1,000 videos, one at a time (1 a minute)", sum(single), "$", "goal", 0.5, {
+          at: "most",
+          value: 0.5,
+        }),
+      ],
+      details: {
+        "Per task (fixed part + polls), counted": [
+          {
+            "polls assumed": pollsPerVideo,
+            "WRU per poll": perPoll.writeUnits,
+            "RRU per poll": perPoll.readUnits,
+            "DynamoDB WRU (index writes included)": perTask.writeUnits,
+            "DynamoDB RRU": perTask.readUnits,
+            "S3 PUT-class": perTask.s3Put,
+            "S3 GET-class": perTask.s3Get,
+            "api GB-s": perTask.apiGbSeconds,
+            "notify invocations": perTask.notifyInvocations,
+            "notify GB-s": perTask.notifyGbSeconds,
+          },
+        ],
+        "Poller, per run (deployed settings)": [
+          {
+            "GB-s": runGbSeconds,
+            sweeps: sweepsPerRun,
+            "RRU of one idle sweep (4 shard queries)": idleSweep.readUnits,
+            "sweep RRU per run": sweepReadUnitsPerRun,
+          },
+        ],
+        "$ per 1,000 videos": [
+          row("bursts, 100 a minute", burst),
+          row("bursts, pushed: no status polls", burstPush),
+          row("one at a time, 1 a minute", single),
+        ],
+        "DynamoDB requests of the fixed parts (polls and sweeps of the due index apart)": sortedLabels(
+          dynamoTally,
+        ).map(([label, usage]) => ({ request: label, ...usage })),
+        "S3 requests in the run (the caller's download excluded)": sortedLabels(s3Tally).map(
+          ([label, usage]) => ({
+            request: label,
+            requests: usage.requests,
+          }),
+        ),
+      },
+      notes: [
+        `Prices (us-east-1, on demand): Lambda $${prices.lambdaGbSecond}/GB-s and $0.20 per million requests; DynamoDB $1.25 per million write request units and $0.25 per million read request units; S3 $0.005 per 1,000 PUT/COPY/POST/LIST and $0.0004 per 1,000 GET/HEAD. The upstream's price is excluded.`,
+        `Counted on the real local servers through counting proxies (test/support/request-tally.ts): DynamoDB Local reports the capacity of each request (ReturnConsumedCapacity: INDEXES, index writes included). Each task runs alone, the poller's sweep called step by step, so each sweep's requests can be told apart: a sweep whose only upstream call was one status poll of a task still generating is a poll sample (${pollSamples.length} in this run: ${perPoll.writeUnits.toFixed(1)} WRU and ${perPoll.readUnits.toFixed(1)} RRU each); everything else (the create, the last poll, the copy, notify, the webhook) is the video's fixed part. A video is then the fixed part plus ${pollsPerVideo} polls: a 2-minute generation polled every UPSTREAM_POLL_INTERVAL_MS (5 s). The sweeps of the due index are billed with the poller's run.`,
+        `What dominates: in bursts, DynamoDB writes, and ${(100 * pollShare).toFixed(0)} % of them are the status polls' (${perPoll.writeUnits.toFixed(0)} WRU each: two task writes, each copied into \`byOwner\` (projection ALL) and moving the item in \`byDue\`). One at a time, the poller's run. The burst goal cannot be met while a video is polled ${pollsPerVideo} times: at even 1 WRU a poll the polls alone cost $${(pollsPerVideo * prices.writeUnit * 1000).toFixed(3)} per 1,000. Levers (in functions/ and infra/, not made here): push instead of polls (MiniMax's callback; the "pushed" row), a \`byOwner\` projection of keys only or the few listed attributes (an unchanged projection costs no index write: about 2 WRU less a poll), and one task write per poll instead of a claim and a result.`,
+        `Lambda time: the api's is each create's wall time at 1,024 MB, notify's each delivery's at 256 MB. The poller is billed by its run, not per task: one run a minute at 512 MB lasts up to 50 s while anything is due (it returns early once nothing is due before its stop time), so one at a time the whole run (${runGbSeconds} GB-s, $${(runGbSeconds * prices.lambdaGbSecond).toFixed(5)}) falls on one task: it dominates that scenario.`,
+      ],
+    };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await front.stop();
+    await simulator.close();
+    await Promise.allSettled([dynamo.close(), s3.close(), upstream.close()]);
+  }
+}
+
+function plus(a: Tally, b: Tally): Tally {
+  const result: Tally = structuredClone(a);
+  for (const [label, usage] of Object.entries(b)) {
+    const current = result[label] ?? { requests: 0, readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
+    result[label] = {
+      requests: current.requests + usage.requests,
+      readUnits: current.readUnits + usage.readUnits,
+      writeUnits: current.writeUnits + usage.writeUnits,
+      indexWriteUnits: current.indexWriteUnits + usage.indexWriteUnits,
+    };
+  }
+  return result;
+}
+
+export const cost: Benchmark = {
+  name: "cost",
+  title: "$ per 1,000 videos, from the requests of an instrumented run",
+  knobs: { BENCH_COST_TASKS: `tasks in the instrumented run (default ${taskCount})` },
+  about: `
+Runs tasks end to end, one after another, on the local stack (the api, the poller's sweep, the S3
+notifying front with the deployed rules, notify, the webhook) with counting proxies before DynamoDB Local and the S3 front,
+and counts per task: DynamoDB read and write units as DynamoDB Local reports them, S3 requests by
+billing class, Lambda invocations and GB-s (api and notify by their measured time; the poller by
+its deployed run: once a minute, up to 50 s at 512 MB). From these, $ per 1,000 videos at
+us-east-1 prices, in bursts (100 tasks a minute share a poller run) and one at a time (1 a minute,
+each pays a whole run). Goals: ≤ $0.05 and ≤ $0.50 per 1,000.
+`,
+  run: runCost,
+};

@@ -1,0 +1,222 @@
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import autocannon from "autocannon";
+import { buildDeps } from "../functions/config/build-deps.js";
+import { parseSettings } from "../functions/config/settings.js";
+import { newWebhookSecret } from "../functions/core/api-keys.js";
+import { createApp } from "../functions/http/create-app.js";
+import { startSimulator } from "../local/simulator/create-simulator.js";
+import { exampleImagePath } from "../local/stack/local-app.js";
+import { localEnvironment } from "../local/stack/local-environment.js";
+import { seedTenant } from "../local/stack/seed-tenant.js";
+import { benchTask } from "./bench-task.js";
+import { type BenchContext, type Benchmark, type BenchOutput, mean, ratioFigure } from "./harness.js";
+import { freshNamespace } from "./local-servers.js";
+import { timedDeps } from "./timed-deps.js";
+
+const durationSeconds = Number(process.env.BENCH_CREATE_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CREATE_CONNECTIONS ?? 8);
+const breakdownCreates = 40;
+const apiKey = "bench-create-key";
+
+type Load = { requestsPerSecond: number; p50Ms: number; p99Ms: number; ok: number; failed: number };
+
+async function load(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+): Promise<Load> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers: init.headers,
+    body: init.body,
+    connections,
+    duration: durationSeconds,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result["2xx"],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function runCreate(context: BenchContext): Promise<BenchOutput> {
+  const namespace = await freshNamespace("bench-create");
+  const image = await readFile(exampleImagePath);
+  const imageServer = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "image/jpeg", "content-length": String(image.length) });
+    response.end(image);
+  });
+  await new Promise<void>((resolve) => imageServer.listen(0, "127.0.0.1", resolve));
+  const imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/example.jpg`;
+  // Zero latency; every generation "fails" after an hour, so no ffmpeg render competes for the CPU.
+  const simulator = await startSimulator({ generationMs: 3_600_000, failureRate: 1, latencyMs: 0 });
+  const settings = parseSettings({
+    ...localEnvironment({
+      tableName: namespace.tableName,
+      bucket: namespace.bucket,
+      dynamoEndpoint: namespace.dynamoEndpoint,
+      s3Endpoint: namespace.s3Endpoint,
+      upstreamUrl: simulator.url,
+    }),
+    LOG_LEVEL: "SILENT",
+    // The per-tenant limit stays on the path (its counter write is part of a create), set out of reach.
+    RATE_LIMIT_RPM: "100000000",
+  });
+  const timed = timedDeps(buildDeps(settings, { serviceName: "bench" }));
+  const deps = timed.deps;
+  const tenant = await seedTenant(deps.tenants, {
+    id: "bench-create",
+    name: "Bench",
+    apiKey,
+    webhookSecret: newWebhookSecret(),
+  });
+  const app = createApp(deps, {
+    maxBodyBytes: settings.environment.MAX_BODY_BYTES,
+    idempotencyTtlSeconds: settings.environment.IDEMPOTENCY_TTL_SECONDS,
+    minimaxModels: settings.environment.MINIMAX_MODEL_MAP,
+  });
+  // The floor: the same app and process, answering after the one transaction a create needs.
+  app.post("/bench/floor", async (c) => {
+    const task = benchTask(deps, tenant.id);
+    await deps.tasks.createTask(task, tenant);
+    return c.json({ code: 0, message: "ok", data: { task_id: task.id } }, 200);
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((resolve) => server.once("listening", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const createUrl = `${base}/api/v1/videos/generations`;
+  const floorUrl = `${base}/bench/floor`;
+  const init = {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "hailuo/2-3-image-to-video-standard",
+      prompt: "A golden retriever running through a sunflower field at sunset, slow motion",
+      image: imageUrl,
+      duration: "6",
+      resolution: "768P",
+    }),
+  };
+  try {
+    // Warm-up (JIT, connection pools, the openapi document), then a sequential breakdown.
+    for (let index = 0; index < 10; index += 1) {
+      await expectOk(await fetch(createUrl, init));
+      await expectOk(await fetch(floorUrl, init));
+    }
+    context.progress(`warm; ${breakdownCreates} sequential creates, each await timed`);
+    timed.recording.on = true;
+    const totals: number[] = [];
+    for (let index = 0; index < breakdownCreates; index += 1) {
+      const startedAt = performance.now();
+      await expectOk(await fetch(createUrl, init));
+      totals.push(performance.now() - startedAt);
+    }
+    timed.recording.on = false;
+    const createMeanMs = mean(totals);
+    const breakdown = [...timed.times]
+      .sort(([, a], [, b]) => b.ms - a.ms)
+      .map(([label, entry]) => ({
+        await: label,
+        "calls per create": entry.calls / breakdownCreates,
+        "ms per create": entry.ms / breakdownCreates,
+        "share of a create": `${((100 * entry.ms) / breakdownCreates / createMeanMs).toFixed(0)} %`,
+      }));
+    const awaited = breakdown.reduce((sum, row) => sum + row["ms per create"], 0);
+    breakdown.push({
+      await: "the rest: HTTP, JSON, validation, the image body's read, hashing",
+      "calls per create": 1,
+      "ms per create": createMeanMs - awaited,
+      "share of a create": `${((100 * (createMeanMs - awaited)) / createMeanMs).toFixed(0)} %`,
+    });
+
+    const isDynamo = (label: string) => /^(tenants|tasks|rateLimits|deliveries)\./.test(label);
+    const dynamoCalls =
+      [...timed.times].filter(([label]) => isDynamo(label)).reduce((sum, [, entry]) => sum + entry.calls, 0) /
+      breakdownCreates;
+    context.progress(`floor: ${connections} connections for ${durationSeconds} s`);
+    const floor = await load(floorUrl, init);
+    context.progress(`floor: ${floor.requestsPerSecond.toFixed(0)} req/s, p99 ${floor.p99Ms} ms`);
+    context.progress(`create: ${connections} connections for ${durationSeconds} s`);
+    const create = await load(createUrl, init);
+    context.progress(`create: ${create.requestsPerSecond.toFixed(0)} req/s, p99 ${create.p99Ms} ms`);
+    if (create.failed > 0 || floor.failed > 0) {
+      throw new Error(`failed requests: create ${create.failed}, floor ${floor.failed}`);
+    }
+    return {
+      parameters: { connections, durationSeconds, imageBytes: image.length, breakdownCreates },
+      figures: [
+        ratioFigure(
+          "create req/s",
+          create.requestsPerSecond,
+          "req/s",
+          "floor req/s",
+          floor.requestsPerSecond,
+          {
+            at: "least",
+            ratio: 0.7,
+          },
+        ),
+        ratioFigure("create p99", create.p99Ms, "ms", "floor p99", floor.p99Ms, { at: "most", ratio: 3 }),
+        ratioFigure("create p50", create.p50Ms, "ms", "floor p50", floor.p50Ms),
+      ],
+      details: {
+        "Under load (autocannon)": [
+          { route: "create (image URL)", ...create },
+          { route: "floor (one TransactWrite)", ...floor },
+        ],
+        [`Where a create's time goes (${breakdownCreates} sequential creates, mean ${createMeanMs.toFixed(1)} ms)`]:
+          breakdown,
+      },
+      notes: [
+        `A create makes ${dynamoCalls.toFixed(0)} DynamoDB requests (${[...timed.times]
+          .filter(([label]) => isDynamo(label))
+          .map(([label, entry]) => `${label} ×${(entry.calls / breakdownCreates).toFixed(0)}`)
+          .join(
+            ", ",
+          )}) where the floor makes 1, and DynamoDB Local (one JVM on a shared core) is the slowest part of this stack: the ratio of req/s follows the ratio of DynamoDB requests more than anything the app computes (the rest, ${(createMeanMs - awaited).toFixed(1)} ms a create, is small).`,
+        "The create and the floor run in one process on the same servers, one after the other, so the machine's load falls on both. " +
+          "The simulator answers at once; its generations are set to fail after an hour so that no ffmpeg render competes for the CPU.",
+      ],
+    };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => imageServer.close(resolve));
+    await simulator.close();
+  }
+}
+
+async function expectOk(response: Response): Promise<void> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${response.status}: ${text.slice(0, 300)}`);
+}
+
+export const create: Benchmark = {
+  name: "create",
+  title: "`POST /api/v1/videos/generations` with an image URL, against the one transaction it needs",
+  knobs: {
+    BENCH_CREATE_SECONDS: "seconds of load per route (default 10)",
+    BENCH_CREATE_CONNECTIONS: "concurrent connections (default 8)",
+  },
+  about: `
+The api app exactly as deployed (\`createApp\` with the real adapters over DynamoDB Local, the S3
+server and the simulator at zero latency), served by \`@hono/node-server\` in this process, and
+loaded by autocannon (as a library, also in this process) with a create whose image is a URL on a
+local HTTP server (\`local/assets/example.jpg\`). Each create authenticates, counts the rate
+limit, downloads and checks the image, stores it in \`inputs/\`, runs the transaction (credits,
+task, owner index) and makes its first upstream try.
+
+The **floor** is a route added to the same app that does only the one DynamoDB \`TransactWrite\`
+a create needs (\`tasks.createTask\`, same tenant): what a create cannot go below on this stack.
+Goals: create ≥ 0.7 of the floor's req/s, create p99 ≤ 3× the floor's p99.
+
+Before the load, ${breakdownCreates} creates are sent one at a time with every port of \`Deps\`
+(tenants, tasks, images, media, upstream, rate limits) wrapped in \`performance.now()\`: the time
+awaited in each, per create.
+`,
+  run: runCreate,
+};
