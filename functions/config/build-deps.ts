@@ -4,7 +4,7 @@ import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoRateLimitStore } from "../adapters/dynamo/rate-limit-store.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
-import { createGuardedFetch } from "../adapters/http/guarded-fetch.js";
+import { createGuardedDownload, createGuardedFetch, type Download } from "../adapters/http/guarded-fetch.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
 import { createMinimaxProvider } from "../adapters/upstream/minimax-provider.js";
@@ -48,7 +48,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
       policy,
       fetch: outbound,
     }),
-    upstream: buildUpstream(env, outbound),
+    upstream: buildUpstream(env, createGuardedDownload({ policy })),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },
     logger: redactingLogger(options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL)),
@@ -58,7 +58,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
 }
 
 /** The provider UPSTREAM names: MiniMax's own API, or the seed API (API in One, the simulator). */
-function buildUpstream(env: Settings["environment"], downloadFetch: typeof fetch): UpstreamProvider {
+function buildUpstream(env: Settings["environment"], download: Download): UpstreamProvider {
   if (env.UPSTREAM === "minimax") {
     return createMinimaxProvider({
       baseUrl: env.MINIMAX_BASE_URL,
@@ -66,7 +66,7 @@ function buildUpstream(env: Settings["environment"], downloadFetch: typeof fetch
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,
       createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
       models: env.MINIMAX_MODEL_MAP,
-      downloadFetch,
+      download,
     });
   }
   return createSeedApiProvider({
@@ -75,6 +75,6 @@ function buildUpstream(env: Settings["environment"], downloadFetch: typeof fetch
     apiKey: env.UPSTREAM_API_KEY,
     timeoutMs: env.UPSTREAM_TIMEOUT_MS,
     createTimeoutMs: env.UPSTREAM_CREATE_TIMEOUT_MS,
-    downloadFetch,
+    download,
   });
 }

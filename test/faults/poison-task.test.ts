@@ -55,7 +55,7 @@ describe("a task that cannot move on", () => {
     // The simulator fails a generation with one of its reasons, picked at random.
     expect(ended?.phase).toBe("failed");
     expect(["generation_failed", "content_moderation"]).toContain(ended?.error?.code);
-    expect(logger.errors).toContain("failing a task whose tenant is missing: no refund given");
+    expect(logger.errors).toContain("ending a task whose tenant is missing: nothing counted or refunded");
   });
 
   it("fails with step_failed_repeatedly, refunded and logged, once a step has thrown MAX_STEP_ATTEMPTS times", async () => {

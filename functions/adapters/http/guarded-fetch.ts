@@ -1,6 +1,7 @@
 import { promises as dns, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { Agent, buildConnector, fetch as undiciFetch } from "undici";
+import type { Readable } from "node:stream";
+import { Agent, buildConnector, interceptors, request, fetch as undiciFetch } from "undici";
 import { ForbiddenDestinationError } from "../../core/errors.js";
 import { addressProblem, hostProblem, type UrlPolicy, urlProblem } from "../../core/url-policy.js";
 
@@ -30,6 +31,40 @@ export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
     return response as unknown as Response;
   };
   return guarded as typeof fetch;
+}
+
+/** A streamed GET: the status, and the body as a Node stream that reads no faster than it is consumed. */
+export type Download = (
+  url: string,
+  init: { headers?: Record<string, string>; headersMs: number; signal: AbortSignal },
+) => Promise<{ status: number; body: Readable }>;
+
+/** Redirect hops a download follows (each one checked by the agent like the first). */
+const downloadRedirects = 5;
+
+/**
+ * Large downloads (provider videos) through the same guarded agent, by undici's `request`: its
+ * body is a Node stream with real backpressure, so a copy holds about one part in memory, where
+ * `fetch`'s web stream reads the socket ahead of a slower consumer (up to the whole video). A
+ * stalled body (no byte for `headersMs`) fails like a late answer.
+ */
+export function createGuardedDownload(options: GuardedFetchOptions): Download {
+  const dispatcher = createGuardedAgent(options).compose(
+    interceptors.redirect({ maxRedirections: downloadRedirects }),
+  );
+  return async (url, init) => {
+    const problem = urlProblem(url, options.policy);
+    if (problem) throw new ForbiddenDestinationError(`the URL ${problem}`);
+    const answer = await request(url, {
+      dispatcher,
+      method: "GET",
+      ...(init.headers ? { headers: init.headers } : {}),
+      signal: init.signal,
+      headersTimeout: init.headersMs,
+      bodyTimeout: init.headersMs,
+    });
+    return { status: answer.statusCode, body: answer.body };
+  };
 }
 
 /** The undici agent whose every connection passes the address policy. */

@@ -1,5 +1,6 @@
 import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
+import { createGuardedDownload, type Download } from "../http/guarded-fetch.js";
 import { classifyBaseResp, readBaseResp } from "./classify-base-resp.js";
 import { classifyFailure, type RequestKind } from "./classify-response.js";
 import type { MinimaxModelMap } from "./minimax-models.js";
@@ -17,7 +18,8 @@ export type MinimaxOptions = {
   createTimeoutMs?: number;
   fetch?: typeof fetch;
   /** Finished videos' URLs come from MiniMax's answers: the guarded fetch when deployed. */
-  downloadFetch?: typeof fetch;
+  /** Video downloads (guarded and streamed, see guarded-fetch.ts); an unguarded one by default. */
+  download?: Download;
 };
 
 type Answer = { body: Record<string, unknown>; traceId: string | undefined };
@@ -29,6 +31,7 @@ type Answer = { body: Record<string, unknown>; traceId: string | undefined };
  */
 export function createMinimaxProvider(options: MinimaxOptions): UpstreamProvider {
   const fetchImpl = options.fetch ?? fetch;
+  const download = options.download ?? createGuardedDownload({ policy: { allowPrivateUrls: true } });
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
   async function call(path: string, init: RequestInit = {}, request: RequestKind = "read"): Promise<Answer> {
@@ -125,7 +128,7 @@ export function createMinimaxProvider(options: MinimaxOptions): UpstreamProvider
       return { state: "running" };
     },
     openVideo: (videoUrl: string, { start = 0 }: { start?: number } = {}) =>
-      openVideoStream(options.downloadFetch ?? fetchImpl, videoUrl, {
+      openVideoStream(download, videoUrl, {
         headersMs: options.timeoutMs,
         downloadMs: options.downloadTimeoutMs ?? 10 * 60_000,
         start,

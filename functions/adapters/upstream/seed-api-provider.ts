@@ -1,5 +1,6 @@
 import { UpstreamAmbiguousError, UpstreamRetryableError } from "../../core/errors.js";
 import type { UpstreamCreateRequest, UpstreamProvider, UpstreamTaskState } from "../../core/ports.js";
+import { createGuardedDownload, type Download } from "../http/guarded-fetch.js";
 import { classifyFailure, type RequestKind, stableFailure, upstreamMessage } from "./classify-response.js";
 import { openVideoStream } from "./open-video.js";
 import { sendUpstreamRequest } from "./upstream-request.js";
@@ -20,7 +21,8 @@ export type SeedApiOptions = {
    * Finished videos: their URLs come from the provider's answers, so they go through the guarded
    * fetch (functions/adapters/http/guarded-fetch.ts) when deployed. Defaults to `fetch`.
    */
-  downloadFetch?: typeof fetch;
+  /** Video downloads (guarded and streamed, see guarded-fetch.ts); an unguarded one by default. */
+  download?: Download;
 };
 
 /**
@@ -29,7 +31,7 @@ export type SeedApiOptions = {
  */
 export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider {
   const fetchImpl = options.fetch ?? fetch;
-  const downloadFetch = options.downloadFetch ?? fetchImpl;
+  const download = options.download ?? createGuardedDownload({ policy: { allowPrivateUrls: true } });
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
 
   async function call(
@@ -88,7 +90,7 @@ export function createSeedApiProvider(options: SeedApiOptions): UpstreamProvider
       return readTaskState((body.data ?? body) as Record<string, unknown>);
     },
     openVideo: (videoUrl: string, { start = 0 }: { start?: number } = {}) =>
-      openVideoStream(downloadFetch, videoUrl, {
+      openVideoStream(download, videoUrl, {
         headersMs: options.timeoutMs,
         downloadMs: options.downloadTimeoutMs ?? 10 * 60_000,
         start,
