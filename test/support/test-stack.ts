@@ -1,8 +1,9 @@
 import { buildDeps } from "../../functions/config/build-deps.js";
+import { createMetrics } from "../../functions/config/metrics.js";
 import { parseSettings, type Settings } from "../../functions/config/settings.js";
 import { newWebhookSecret } from "../../functions/core/api-keys.js";
 import type { Deps } from "../../functions/core/deps.js";
-import type { Logger } from "../../functions/core/ports.js";
+import type { LogWriter, Metrics } from "../../functions/core/ports.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { freePort } from "../../local/servers/free-port.js";
 import {
@@ -59,7 +60,9 @@ export async function startTestStack(
     env?: Record<string, string>;
     credits?: number;
     /** Receives every log line of the stack's functions; defaults to a quiet one. */
-    logger?: Logger;
+    logger?: LogWriter;
+    /** Records the stack's metrics; defaults to Powertools EMF written nowhere. */
+    metrics?: Metrics;
   } = {},
 ): Promise<TestStack> {
   const tableName = uniqueName("tasks");
@@ -90,7 +93,11 @@ export async function startTestStack(
     UPSTREAM_AMBIGUOUS_PAUSE_MS: "500",
     ...options.env,
   });
-  const deps = buildDeps(settings, { serviceName: "test", logger: options.logger ?? quietLogger });
+  const logger = options.logger ?? quietLogger;
+  const metrics =
+    options.metrics ??
+    createMetrics({ namespace: "test", serviceName: "test", logger: quietLogger, write: () => {} });
+  const deps = buildDeps(settings, { serviceName: "test", logger, metrics });
   const front = await startS3NotifyingFront({
     port: frontPort,
     target: testS3Endpoint(),
