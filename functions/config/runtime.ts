@@ -18,12 +18,18 @@ export type Runtime = {
   ): (event: Event, context: Context) => Promise<Result>;
 };
 
+/**
+ * The `service` dimension of every metric: one for all functions, so that an alarm on TasksFailed
+ * watches the gateway, whichever function failed the task (the logs name the function).
+ */
+export const metricsService = "gateway";
+
 /** Settings and dependencies of one Lambda function, built once per container at module scope. */
 export function loadRuntime(serviceName: string): Runtime {
   const settings = parseSettings({ ...process.env, ...linkedEnvironment() });
   const env = settings.environment;
   const logger = createLogger(serviceName, env.LOG_LEVEL);
-  const metrics = createMetrics({ namespace: env.METRICS_NAMESPACE, serviceName, logger });
+  const metrics = createMetrics({ namespace: env.METRICS_NAMESPACE, serviceName: metricsService, logger });
   const deps = buildDeps(settings, { serviceName, logger, metrics });
   return {
     settings,

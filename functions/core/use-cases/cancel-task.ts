@@ -46,7 +46,12 @@ export async function cancelTask(
       throw error;
     }
     deps.metrics.count(metricNames.tasksCanceled);
-    deps.logger.info("task canceled", { taskId, phase: task.phase });
+    deps.logger.info("task canceled", {
+      taskId,
+      tenantId: task.tenantId,
+      phase: task.phase,
+      refunded: task.credits,
+    });
     if (task.copy) await deps.media.abortMultipart(videoKey(task.id), task.copy.uploadId);
     return viewOf(deps, await announceEnd(deps, canceled), origin);
   }

@@ -20,7 +20,14 @@ export async function failTask(deps: Deps, task: Task, error: TaskError): Promis
     throw saveError;
   }
   deps.metrics.count(metricNames.tasksFailed, { code: error.code });
-  deps.logger.warn("task failed", { taskId: task.id, code: error.code, message: error.message });
+  // Its credits went back to the tenant in the same write.
+  deps.logger.warn("task failed", {
+    taskId: task.id,
+    tenantId: task.tenantId,
+    code: error.code,
+    reason: error.message,
+    refunded: task.credits,
+  });
   return announceEnd(deps, failed);
 }
 

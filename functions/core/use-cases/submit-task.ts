@@ -84,7 +84,12 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
     return { task: await existingTask(deps, outcome.existingTaskId), created: false };
   }
   deps.metrics.count(metricNames.tasksAccepted, { source: task.source.kind });
-  deps.logger.info("task recorded", { taskId: id, tenantId: task.tenantId, source: task.source.kind });
+  deps.logger.info("task recorded", {
+    taskId: id,
+    tenantId: task.tenantId,
+    source: task.source.kind,
+    credits,
+  });
   // The image host failed us just now: asking it again at once would only double the wait.
   if (image.kind === "url") return { task: outcome.task, created: true };
 
