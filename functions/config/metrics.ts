@@ -13,6 +13,12 @@ export type MetricsOptions = {
   write?: (emf: string) => void;
 };
 
+/**
+ * The `service` dimension of every metric: one for all functions, so that an alarm on TasksFailed
+ * watches the gateway, whichever function failed the task (the logs name the function).
+ */
+export const metricsService = "gateway";
+
 type DimensionSet = { metrics: PowertoolsMetrics; dimensions: Record<string, string>; values: number };
 
 /** Powertools keeps 100 values of a metric, then publishes on its own: flush before it does. */

@@ -3,7 +3,7 @@ import type { Deps } from "../core/deps.js";
 import { buildDeps } from "./build-deps.js";
 import { linkedEnvironment } from "./linked-resources.js";
 import { createLogger } from "./logger.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, metricsService } from "./metrics.js";
 import { parseSettings, type Settings } from "./settings.js";
 
 export type Runtime = {
@@ -17,12 +17,6 @@ export type Runtime = {
     handler: (event: Event, context: Context) => Promise<Result>,
   ): (event: Event, context: Context) => Promise<Result>;
 };
-
-/**
- * The `service` dimension of every metric: one for all functions, so that an alarm on TasksFailed
- * watches the gateway, whichever function failed the task (the logs name the function).
- */
-export const metricsService = "gateway";
 
 /** Settings and dependencies of one Lambda function, built once per container at module scope. */
 export function loadRuntime(serviceName: string): Runtime {

@@ -1,5 +1,5 @@
 import { createLogger } from "../../functions/config/logger.js";
-import { createMetrics } from "../../functions/config/metrics.js";
+import { createMetrics, metricsService } from "../../functions/config/metrics.js";
 import type { Environment } from "../../functions/config/settings.js";
 import type { Logger, Metrics } from "../../functions/core/ports.js";
 import { createConsoleLogger } from "./console-logger.js";
@@ -15,11 +15,11 @@ export function localObservability(environment: Environment): { logger: Logger; 
   const namespace = environment.METRICS_NAMESPACE;
   if (environment.LOG_FORMAT === "json") {
     const logger = createLogger("local", environment.LOG_LEVEL);
-    return { logger, metrics: createMetrics({ namespace, serviceName: "local", logger }) };
+    return { logger, metrics: createMetrics({ namespace, serviceName: metricsService, logger }) };
   }
   const logger = createConsoleLogger(environment.LOG_LEVEL);
   const write = (emf: string) => logger.info("metrics", emfFields(emf));
-  return { logger, metrics: createMetrics({ namespace, serviceName: "local", logger, write }) };
+  return { logger, metrics: createMetrics({ namespace, serviceName: metricsService, logger, write }) };
 }
 
 /** An EMF document as `name=value` fields (values summed, durations averaged) and its dimensions. */
