@@ -20,15 +20,18 @@ import type { Settings } from "./settings.js";
 /** Local servers accept any credentials; on AWS the role's credentials come from the environment. */
 const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
 
-/** Wires the real adapters from settings. Clients are built once per process and reused. */
 export type BuildDepsOptions = {
   serviceName: string;
   /** Powertools JSON logs unless given; a plain writer gets `taskId` merged into its lines by forTask. */
   logger?: LogWriter & Partial<Pick<Logger, "forTask">>;
-  /** Powertools EMF to standard output unless given. */
+  /**
+   * Where the metrics go; unset, they are recorded and published nowhere (a script, a test). The
+   * functions (config/runtime.ts) and the local stack pass metrics that publish.
+   */
   metrics?: Metrics;
 };
 
+/** Wires the real adapters from settings. Clients are built once per process and reused. */
 export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
   const env = settings.environment;
   const dynamo = createDynamoConnection(env.TABLE_NAME, {
@@ -64,7 +67,12 @@ export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
     logger,
     metrics:
       options.metrics ??
-      createMetrics({ namespace: env.METRICS_NAMESPACE, serviceName: options.serviceName, logger }),
+      createMetrics({
+        namespace: env.METRICS_NAMESPACE,
+        serviceName: options.serviceName,
+        logger,
+        write: () => {},
+      }),
     newId: () => ulid().toLowerCase(),
     settings: settings.core,
   };

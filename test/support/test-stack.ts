@@ -1,5 +1,4 @@
 import { buildDeps } from "../../functions/config/build-deps.js";
-import { createMetrics } from "../../functions/config/metrics.js";
 import { parseSettings, type Settings } from "../../functions/config/settings.js";
 import { newWebhookSecret } from "../../functions/core/api-keys.js";
 import type { Deps } from "../../functions/core/deps.js";
@@ -61,7 +60,7 @@ export async function startTestStack(
     credits?: number;
     /** Receives every log line of the stack's functions; defaults to a quiet one. */
     logger?: LogWriter;
-    /** Records the stack's metrics; defaults to Powertools EMF written nowhere. */
+    /** Records the stack's metrics; by default they are recorded and written nowhere. */
     metrics?: Metrics;
   } = {},
 ): Promise<TestStack> {
@@ -94,10 +93,11 @@ export async function startTestStack(
     ...options.env,
   });
   const logger = options.logger ?? quietLogger;
-  const metrics =
-    options.metrics ??
-    createMetrics({ namespace: "test", serviceName: "test", logger: quietLogger, write: () => {} });
-  const deps = buildDeps(settings, { serviceName: "test", logger, metrics });
+  const deps = buildDeps(settings, {
+    serviceName: "test",
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const front = await startS3NotifyingFront({
     port: frontPort,
     target: testS3Endpoint(),
