@@ -3,8 +3,10 @@ import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../functions/config/metrics.js";
 import type { LogWriter } from "../../functions/core/ports.js";
+import { createApp } from "../../functions/http/create-app.js";
 import { exampleRequest } from "../../local/stack/example-request.js";
 import { createLocalApp } from "../../local/stack/local-app.js";
+import { makeJpeg } from "../ingest/support/images.js";
 import { delivered, deliveryWhen, pollUntil } from "../support/run-poller-until.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -38,6 +40,26 @@ function valuesOf(documents: EmfDocument[], name: string, dimensions: Record<str
   });
 }
 
+/** The EMF documents with metric `name`, as `{ value, dimension values }`, to check a split. */
+function splitOf(documents: EmfDocument[], name: string): Record<string, unknown>[] {
+  return documents.flatMap((document) => {
+    const [directive] = document._aws.CloudWatchMetrics;
+    if (!directive?.Metrics.some((metric) => metric.Name === name)) return [];
+    const keys = new Set(directive.Dimensions.flat().filter((key) => key !== "service"));
+    return [{ [name]: document[name], ...Object.fromEntries([...keys].map((key) => [key, document[key]])) }];
+  });
+}
+
+function stackMetrics(logger: LogWriter, emf: EmfDocument[]) {
+  // The functions' own Powertools metrics; only where the EMF goes differs from Lambda's stdout.
+  return createMetrics({
+    namespace: "hailuo-gateway",
+    serviceName: "gateway",
+    logger,
+    write: (document) => void emf.push(JSON.parse(document) as EmfDocument),
+  });
+}
+
 describe("what an operator reads of one task", () => {
   const lines: LogLine[] = [];
   const emf: EmfDocument[] = [];
@@ -47,14 +69,11 @@ describe("what an operator reads of one task", () => {
 
   beforeAll(async () => {
     const logger = keepingLogger(lines);
-    // The functions' own Powertools metrics; only where the EMF goes differs from Lambda's stdout.
-    const metrics = createMetrics({
-      namespace: "hailuo-gateway",
-      serviceName: "test",
+    stack = await startTestStack({
+      simulator: { generationMs: 300 },
       logger,
-      write: (document) => void emf.push(JSON.parse(document) as EmfDocument),
+      metrics: stackMetrics(logger, emf),
     });
-    stack = await startTestStack({ simulator: { generationMs: 300 }, logger, metrics });
     const local = createLocalApp(stack.deps, stack.settings, {
       webhookSecret: () => stack.tenant.webhookSecret,
       log: () => {},
@@ -114,5 +133,67 @@ describe("what an operator reads of one task", () => {
     expect(untagged).toEqual([]);
     const deliveredLine = lines.find((line) => line.message === "webhook delivered");
     expect(deliveredLine?.sinceEndMs).toBe(latency);
+  }, 120_000);
+});
+
+describe("what an operator reads of failures", () => {
+  const lines: LogLine[] = [];
+  const emf: EmfDocument[] = [];
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    const logger = keepingLogger(lines);
+    // Every generation fails, and the upstream takes one create a minute: the second is refused.
+    stack = await startTestStack({
+      simulator: { generationMs: 100, failureRate: 1, rpm: 1, rpmWindowMs: 60_000 },
+      logger,
+      metrics: stackMetrics(logger, emf),
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("counts failures by code, upstream errors by class and webhook failures", async () => {
+    // Prepare: callbacks to a port where nothing listens.
+    const app = createApp(stack.deps, { maxBodyBytes: 1024 * 1024, idempotencyTtlSeconds: 60 });
+    const image = `data:image/jpeg;base64,${Buffer.from(await makeJpeg(640, 360)).toString("base64")}`;
+    const create = async () => {
+      const response = await app.request("/api/v1/videos/generations", {
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "a slow push-in", image, callback_url: "http://127.0.0.1:9/hook" }),
+      });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { data: { task_id: string } }).data.task_id;
+    };
+
+    // Act: the first task fails upstream and its webhook cannot be delivered; the second is refused.
+    const failing = await create();
+    const refused = await create();
+    const failed = await pollUntil(
+      stack.deps,
+      failing,
+      (task) => task.phase === "failed" && !!task.announced,
+    );
+    await deliveryWhen(stack.deps, failing, (delivery) => delivery.attempts.length > 0);
+    stack.deps.metrics.flush();
+
+    // Assess
+    expect(splitOf(emf, "TasksAccepted")).toEqual([{ TasksAccepted: [1, 1], source: "api" }]);
+    expect(splitOf(emf, "TasksFailed")).toEqual([{ TasksFailed: 1, code: failed.error?.code }]);
+    expect(splitOf(emf, "UpstreamErrors")).toContainEqual({
+      UpstreamErrors: expect.anything(),
+      class: "rate_limited",
+    });
+    expect(splitOf(emf, "WebhookFailures")[0]).toMatchObject({ outcome: "retrying" });
+    const refusal = lines.find((line) => line.message === "task step failed; retrying later");
+    expect(refusal).toMatchObject({ taskId: refused, level: "WARN" });
+    expect(lines.find((line) => line.message === "task failed")).toMatchObject({
+      taskId: failing,
+      code: failed.error?.code,
+      reason: failed.error?.message,
+      refunded: failed.credits,
+    });
   }, 120_000);
 });
