@@ -22,6 +22,10 @@ export const sharedEnvironment = {
   ...(deployEnvironment.DEPLOY_MINIMAX_BASE_URL
     ? { MINIMAX_BASE_URL: deployEnvironment.DEPLOY_MINIMAX_BASE_URL }
     : {}),
+  // One namespace per stage keeps a test stage's metrics out of production's alarms.
+  ...(deployEnvironment.DEPLOY_METRICS_NAMESPACE
+    ? { METRICS_NAMESPACE: deployEnvironment.DEPLOY_METRICS_NAMESPACE }
+    : {}),
   ...(deployEnvironment.DEPLOY_PUBLIC_BASE_URL
     ? { PUBLIC_BASE_URL: deployEnvironment.DEPLOY_PUBLIC_BASE_URL }
     : {}),

@@ -11,11 +11,11 @@ import type { Deps } from "../functions/core/deps.js";
 import { startS3NotifyingFront } from "./servers/s3-notifying-front.js";
 import { type BackingServers, startBackingServers } from "./stack/backing-servers.js";
 import { banner } from "./stack/banner.js";
-import { createConsoleLogger } from "./stack/console-logger.js";
 import { notificationRules } from "./stack/event-routes.js";
 import { createLocalApp } from "./stack/local-app.js";
 import { type LocalConfig, readLocalConfig } from "./stack/local-config.js";
 import { localEnvironment } from "./stack/local-environment.js";
+import { localObservability, metricsFlushMs } from "./stack/local-observability.js";
 import { startLocalPoller } from "./stack/local-poller.js";
 import { ensureBucket, ensureTable } from "./stack/provision.js";
 import { seedTenant } from "./stack/seed-tenant.js";
@@ -62,8 +62,14 @@ async function main() {
     DYNAMODB_ENDPOINT: servers.dynamoEndpoint,
     S3_ENDPOINT: frontEndpoint,
   });
-  const logger = createConsoleLogger(settings.environment.LOG_LEVEL);
-  const deps = buildDeps(settings, { serviceName: "local", logger });
+  const { logger, metrics } = localObservability(settings.environment);
+  const deps = buildDeps(settings, { serviceName: "local", logger, metrics });
+  // Lambda flushes at the end of each invocation; a process that runs for hours, every few seconds.
+  const flushing = setInterval(() => metrics.flush(), metricsFlushMs);
+  stops.push(async () => {
+    clearInterval(flushing);
+    metrics.flush();
+  });
   await provision(config, servers, deps);
 
   step(`the S3 front (notifications) on :${config.S3_PORT}`);

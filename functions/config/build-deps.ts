@@ -11,16 +11,28 @@ import { createMinimaxProvider } from "../adapters/upstream/minimax-provider.js"
 import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
 import { createStandardWebhookSender } from "../adapters/webhooks/standard-webhook-sender.js";
 import type { Deps } from "../core/deps.js";
-import type { Logger, UpstreamProvider } from "../core/ports.js";
+import type { Logger, LogWriter, Metrics, UpstreamProvider } from "../core/ports.js";
 import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 import { redactingLogger } from "./redact.js";
 import type { Settings } from "./settings.js";
 
 /** Local servers accept any credentials; on AWS the role's credentials come from the environment. */
 const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
 
+export type BuildDepsOptions = {
+  serviceName: string;
+  /** Powertools JSON logs unless given; a plain writer gets `taskId` merged into its lines by forTask. */
+  logger?: LogWriter & Partial<Pick<Logger, "forTask">>;
+  /**
+   * Where the metrics go; unset, they are recorded and published nowhere (a script, a test). The
+   * functions (config/runtime.ts) and the local stack pass metrics that publish.
+   */
+  metrics?: Metrics;
+};
+
 /** Wires the real adapters from settings. Clients are built once per process and reused. */
-export function buildDeps(settings: Settings, options: { serviceName: string; logger?: Logger }): Deps {
+export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
   const env = settings.environment;
   const dynamo = createDynamoConnection(env.TABLE_NAME, {
     region: env.AWS_REGION,
@@ -36,6 +48,7 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
   // One guarded path for every URL a caller or a provider gives us (images, webhooks, videos).
   const policy = { allowPrivateUrls: env.ALLOW_PRIVATE_URLS };
   const outbound = createGuardedFetch({ policy });
+  const logger = redactingLogger(options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL));
   return {
     tasks: createDynamoTaskStore(dynamo, shards),
     tenants: createDynamoTenantStore(dynamo),
@@ -51,7 +64,15 @@ export function buildDeps(settings: Settings, options: { serviceName: string; lo
     upstream: buildUpstream(env, createGuardedDownload({ policy })),
     webhooks: createStandardWebhookSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, policy, fetch: outbound }),
     clock: { now: () => Date.now() },
-    logger: redactingLogger(options.logger ?? createLogger(options.serviceName, env.LOG_LEVEL)),
+    logger,
+    metrics:
+      options.metrics ??
+      createMetrics({
+        namespace: env.METRICS_NAMESPACE,
+        serviceName: options.serviceName,
+        logger,
+        write: () => {},
+      }),
     newId: () => ulid().toLowerCase(),
     settings: settings.core,
   };

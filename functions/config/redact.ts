@@ -1,4 +1,4 @@
-import type { Logger } from "../core/ports.js";
+import type { Logger, LogWriter } from "../core/ports.js";
 import { redactSecrets } from "../core/redact.js";
 
 /**
@@ -6,7 +6,7 @@ import { redactSecrets } from "../core/redact.js";
  * cause, code) instead of `String(error)`, and every string, at any depth, loses its secrets
  * (signed URL queries, bearer tokens, webhook secrets; see core/redact.ts).
  */
-export function redactingLogger(inner: Logger): Logger {
+export function redactingLogger(inner: LogWriter & Partial<Pick<Logger, "forTask">>): Logger {
   const clean = (extra?: Record<string, unknown>) =>
     extra ? (loggable(extra) as Record<string, unknown>) : extra;
   return {
@@ -14,6 +14,17 @@ export function redactingLogger(inner: Logger): Logger {
     info: (message, extra) => inner.info(redactSecrets(message), clean(extra)),
     warn: (message, extra) => inner.warn(redactSecrets(message), clean(extra)),
     error: (message, extra) => inner.error(redactSecrets(message), clean(extra)),
+    forTask: (taskId) => redactingLogger(inner.forTask ? inner.forTask(taskId) : withKeys(inner, { taskId })),
+  };
+}
+
+/** A plain writer (a test's, say) made to carry `keys` on every line, as a child logger would. */
+function withKeys(inner: LogWriter, keys: Record<string, unknown>): LogWriter {
+  return {
+    debug: (message, extra) => inner.debug(message, { ...keys, ...extra }),
+    info: (message, extra) => inner.info(message, { ...keys, ...extra }),
+    warn: (message, extra) => inner.warn(message, { ...keys, ...extra }),
+    error: (message, extra) => inner.error(message, { ...keys, ...extra }),
   };
 }
 

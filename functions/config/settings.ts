@@ -135,6 +135,10 @@ const environmentSchema = z.object({
       return z.NEVER;
     }),
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  /** `pretty`: one readable line per log record and metric (the local stack); Lambda always logs JSON. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  /** The CloudWatch namespace of the EMF metrics. */
+  METRICS_NAMESPACE: z.string().min(1).default("hailuo-gateway"),
 
   /** The drop folder's owner: tasks made from inbox/ objects are this tenant's. */
   INBOX_TENANT_ID: z.string().default(""),

@@ -5,6 +5,7 @@ import type {
   ImageSource,
   Logger,
   MediaStore,
+  Metrics,
   RateLimitStore,
   TaskStore,
   TenantStore,
@@ -56,6 +57,12 @@ export type Deps = {
   webhooks: WebhookSender;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   newId: () => string;
   settings: CoreSettings;
 };
+
+/** The deps of work on one task: every log line written for it carries the task's id. */
+export function forTask(deps: Deps, taskId: string): Deps {
+  return { ...deps, logger: deps.logger.forTask(taskId) };
+}

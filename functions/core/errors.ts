@@ -99,6 +99,9 @@ export class UpstreamRetryableError extends GatewayError {
  */
 export class UpstreamAmbiguousError extends UpstreamRetryableError {}
 
+/** The upstream refused for now because we asked too often (429, MiniMax's rate-limit codes). */
+export class UpstreamRateLimitedError extends UpstreamRetryableError {}
+
 /** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
 export class UpstreamPermanentError extends GatewayError {
   constructor(

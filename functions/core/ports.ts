@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Duration, Model, Resolution } from "./create-request.js";
+import type { MetricName } from "./metrics.js";
 import type { FailureCode } from "./task/failure-codes.js";
 import type { Phase } from "./task/phases.js";
 import type { Task } from "./task/task.js";
@@ -12,11 +13,27 @@ import type { WebhookDelivery } from "./webhook-delivery.js";
 
 export type Clock = { now(): number };
 
-export type Logger = {
+/** Writes log lines; an `error` field should be the Error itself, so its stack and cause are kept. */
+export type LogWriter = {
   debug(message: string, extra?: Record<string, unknown>): void;
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
+};
+
+export type Logger = LogWriter & {
+  /** A logger whose every line carries `taskId`: the correlation id of the work on one task. */
+  forTask(taskId: string): Logger;
+};
+
+/**
+ * Counts and durations an operator watches (CloudWatch EMF on AWS). Recorded in memory, written by
+ * `flush` at the end of each invocation; the names and dimensions are core/metrics.ts's.
+ */
+export type Metrics = {
+  count(name: MetricName, dimensions?: Readonly<Record<string, string>>): void;
+  milliseconds(name: MetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;
+  flush(): void;
 };
 
 export type CreateTaskOutcome = { created: true; task: Task } | { created: false; existingTaskId: string };

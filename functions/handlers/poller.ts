@@ -1,15 +1,14 @@
-import type { Context } from "aws-lambda";
 import { loadRuntime } from "../config/runtime.js";
 import { runPoller } from "../core/use-cases/run-poller.js";
 
-const { settings, deps } = loadRuntime("poller");
+const { settings, deps, instrument } = loadRuntime("poller");
 const env = settings.environment;
 
 /**
  * Fired every minute by EventBridge Scheduler. Sweeps the due index in a loop until it nears its
  * timeout; leaving POLLER_SAFETY_MS spare lets an in-flight copy finish before Lambda stops it.
  */
-export async function handler(_event: unknown, context: Context) {
+export const handler = instrument(async (_event: unknown, context) => {
   const stopAt =
     Date.now() + Math.min(env.POLLER_RUN_MS, context.getRemainingTimeInMillis() - env.POLLER_SAFETY_MS);
   const result = await runPoller(deps, {
@@ -20,4 +19,4 @@ export async function handler(_event: unknown, context: Context) {
   });
   deps.logger.info("poller run finished", { ...result });
   return result;
-}
+});

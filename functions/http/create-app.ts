@@ -25,9 +25,7 @@ export type AppOptions = {
 export function createApp(deps: Deps, options: AppOptions) {
   const app = new OpenAPIHono({ defaultHook: throwInvalidRequest });
   app.onError((error, context) =>
-    toErrorResponse(error, context, (defect) =>
-      deps.logger.error("unhandled error", { error: defect.message, stack: defect.stack }),
-    ),
+    toErrorResponse(error, context, (defect) => deps.logger.error("unhandled error", { error: defect })),
   );
   app.notFound((context) => {
     throw new NotFoundError(`no route ${context.req.method} ${context.req.path}`);

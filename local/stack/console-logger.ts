@@ -3,11 +3,14 @@ import type { Logger } from "../../functions/core/ports.js";
 const order = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 } as const;
 
 /** Terminal-friendly logs for the local stack: one short line per event, fields as key=value. */
-export function createConsoleLogger(level: keyof typeof order = "INFO"): Logger {
+export function createConsoleLogger(
+  level: keyof typeof order = "INFO",
+  keys: Record<string, string> = {},
+): Logger {
   const write = (name: keyof typeof order, message: string, extra?: Record<string, unknown>) => {
     if (order[name] < order[level]) return;
     const time = new Date().toISOString().slice(11, 19);
-    const fields = Object.entries(extra ?? {})
+    const fields = Object.entries({ ...keys, ...extra })
       .map(
         ([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(shortError(value))}`,
       )
@@ -20,6 +23,7 @@ export function createConsoleLogger(level: keyof typeof order = "INFO"): Logger 
     info: (message, extra) => write("INFO", message, extra),
     warn: (message, extra) => write("WARN", message, extra),
     error: (message, extra) => write("ERROR", message, extra),
+    forTask: (taskId) => createConsoleLogger(level, { ...keys, taskId }),
   };
 }
 

@@ -26,5 +26,7 @@ export function localEnvironment(parts: {
     // One machine can afford to ask more often than a deployment would.
     UPSTREAM_POLL_INTERVAL_MS: "2000",
     POLL_INTERVAL_MS: "1000",
+    // A terminal is read by a person: one short line per log record and metric (LOG_FORMAT=json: as on AWS).
+    LOG_FORMAT: "pretty",
   };
 }

@@ -31,7 +31,8 @@ async function submit(deps: Deps, stack: TestStack) {
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const keep = (message: string) => lines.push(message);
-  return { lines, debug() {}, info() {}, warn: keep, error: keep };
+  const logger = { lines, debug() {}, info() {}, warn: keep, error: keep, forTask: () => logger };
+  return logger;
 }
 
 const finished = (task: { announced?: boolean }) => task.announced === true;

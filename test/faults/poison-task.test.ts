@@ -34,7 +34,9 @@ async function submit(deps: Deps, stack: TestStack) {
 /** A logger that keeps its error lines, to check that a poison task is reported loudly. */
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
-  return { errors, debug() {}, info() {}, warn() {}, error: (message) => errors.push(message) };
+  const error = (message: string) => void errors.push(message);
+  const logger = { errors, debug() {}, info() {}, warn() {}, error, forTask: () => logger };
+  return logger;
 }
 
 describe("a task that cannot move on", () => {

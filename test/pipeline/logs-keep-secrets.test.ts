@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../functions/core/ports.js";
+import type { LogWriter } from "../../functions/core/ports.js";
 import { createApp } from "../../functions/http/create-app.js";
 import { makeJpeg } from "../ingest/support/images.js";
 import { type InboxStack, startInboxStack } from "../ingest/support/ingest-stack.js";
@@ -8,7 +8,7 @@ import { type LocalHttpServer, startLocalHttpServer } from "../support/local-htt
 import { delivered, deliveryWhen, pollUntil } from "../support/run-poller-until.js";
 
 /** Every log line the stack's functions write, as the JSON a log sink would store. */
-function capturingLogger(lines: string[]): Logger {
+function capturingLogger(lines: string[]): LogWriter {
   const write = (level: string) => (message: string, extra?: Record<string, unknown>) =>
     void lines.push(JSON.stringify({ level, message, ...extra }));
   return { debug: write("DEBUG"), info: write("INFO"), warn: write("WARN"), error: write("ERROR") };

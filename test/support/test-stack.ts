@@ -2,7 +2,7 @@ import { buildDeps } from "../../functions/config/build-deps.js";
 import { parseSettings, type Settings } from "../../functions/config/settings.js";
 import { newWebhookSecret } from "../../functions/core/api-keys.js";
 import type { Deps } from "../../functions/core/deps.js";
-import type { Logger } from "../../functions/core/ports.js";
+import type { LogWriter, Metrics } from "../../functions/core/ports.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { freePort } from "../../local/servers/free-port.js";
 import {
@@ -61,7 +61,9 @@ export async function startTestStack(
     env?: Record<string, string>;
     credits?: number;
     /** Receives every log line of the stack's functions; defaults to a quiet one. */
-    logger?: Logger;
+    logger?: LogWriter;
+    /** Records the stack's metrics; by default they are recorded and written nowhere. */
+    metrics?: Metrics;
   } = {},
 ): Promise<TestStack> {
   const tableName = uniqueName("tasks");
@@ -93,7 +95,12 @@ export async function startTestStack(
     ...options.env,
   };
   const settings = parseSettings(environment);
-  const deps = buildDeps(settings, { serviceName: "test", logger: options.logger ?? quietLogger });
+  const logger = options.logger ?? quietLogger;
+  const deps = buildDeps(settings, {
+    serviceName: "test",
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const front = await startS3NotifyingFront({
     port: frontPort,
     target: testS3Endpoint(),

@@ -1,9 +1,15 @@
-import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import {
+  UpstreamPermanentError,
+  UpstreamRateLimitedError,
+  UpstreamRetryableError,
+} from "../../core/errors.js";
 import type { FailureCode } from "../../core/task/failure-codes.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** MiniMax's passing failures: unknown, timeout, internal and system errors; rate, token, connection limits. */
 export const retryableMinimaxCodes = new Set([1000, 1001, 1002, 1024, 1033, 1039, 1041, 2045]);
+/** Of those, the limits on how often and how much we ask (rate, tokens, connections, rate growth). */
+const rateLimitMinimaxCodes = new Set([1002, 1039, 1041, 2045]);
 
 const permanentMinimaxCodes: Record<number, FailureCode> = {
   1004: "upstream_auth_failed",
@@ -37,7 +43,10 @@ export function classifyBaseResp(baseResp: BaseResp, retryAfter: string | null):
   if (statusCode === 0) return undefined;
   const words = `MiniMax ${statusCode}: ${message || "no message"}`;
   if (retryableMinimaxCodes.has(statusCode)) {
-    return new UpstreamRetryableError(words, parseRetryAfter(retryAfter));
+    const Retryable = rateLimitMinimaxCodes.has(statusCode)
+      ? UpstreamRateLimitedError
+      : UpstreamRetryableError;
+    return new Retryable(words, parseRetryAfter(retryAfter));
   }
   return new UpstreamPermanentError(permanentMinimaxCodes[statusCode] ?? "upstream_failed", words);
 }

@@ -1,5 +1,5 @@
 import { retryDelay } from "../backoff.js";
-import type { Deps } from "../deps.js";
+import { type Deps, forTask } from "../deps.js";
 import {
   ConflictError,
   ImageFetchError,
@@ -10,6 +10,7 @@ import {
   UpstreamPermanentError,
   UpstreamRetryableError,
 } from "../errors.js";
+import { countUpstreamError } from "../metrics.js";
 import { videoKey } from "../output-keys.js";
 import { recordableMessage } from "../redact.js";
 import { isTerminal } from "../task/phases.js";
@@ -29,7 +30,8 @@ import {
  * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
  * Returns the task as left, or undefined when another worker holds it or it is already finished.
  */
-export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefined> {
+export async function advanceTask(anyDeps: Deps, task: Task): Promise<Task | undefined> {
+  const deps = forTask(anyDeps, task.id);
   const claimed = await claim(deps, task);
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
@@ -57,6 +59,7 @@ export async function advanceTask(deps: Deps, task: Task): Promise<Task | undefi
     return await takeStep(deps, current);
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
+    countUpstreamError(deps, error);
     if (error instanceof UpstreamAmbiguousError) {
       return settleAmbiguousCreate(deps, current, error, deps.clock.now());
     }

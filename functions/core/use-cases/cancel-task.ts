@@ -1,5 +1,6 @@
-import type { Deps } from "../deps.js";
+import { type Deps, forTask } from "../deps.js";
 import { ConflictError, TaskStateError } from "../errors.js";
+import { metricNames } from "../metrics.js";
 import { videoKey } from "../output-keys.js";
 import { moveTask, type Task } from "../task/task.js";
 import type { TaskView } from "../task/task-view.js";
@@ -18,11 +19,12 @@ const cancelRounds = 5;
  * twice answers the canceled task again.
  */
 export async function cancelTask(
-  deps: Deps,
+  anyDeps: Deps,
   tenant: Tenant,
   taskId: string,
   origin?: string,
 ): Promise<TaskView> {
+  const deps = forTask(anyDeps, taskId);
   for (let round = 0; round < cancelRounds; round++) {
     const task = await ownTask(deps, tenant, taskId);
     if (task.phase === "canceled") return viewOf(deps, await announceEnd(deps, task), origin);
@@ -43,7 +45,13 @@ export async function cancelTask(
       if (error instanceof ConflictError) continue; // a worker moved it meanwhile: look again
       throw error;
     }
-    deps.logger.info("task canceled", { taskId, phase: task.phase });
+    deps.metrics.count(metricNames.tasksCanceled);
+    deps.logger.info("task canceled", {
+      taskId,
+      tenantId: task.tenantId,
+      phase: task.phase,
+      refunded: task.credits,
+    });
     if (task.copy) await deps.media.abortMultipart(videoKey(task.id), task.copy.uploadId);
     return viewOf(deps, await announceEnd(deps, canceled), origin);
   }

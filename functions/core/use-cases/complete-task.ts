@@ -1,5 +1,6 @@
-import type { Deps } from "../deps.js";
+import { type Deps, forTask } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
+import { metricNames } from "../metrics.js";
 import { taskIdOfVideoKey, videoKey } from "../output-keys.js";
 import { moveTask, type Task } from "../task/task.js";
 import { announceEnd, saveEnding } from "./finish-task.js";
@@ -9,7 +10,8 @@ import { announceEnd, saveEnding } from "./finish-task.js";
  * bucket's ObjectCreated event (notify) and, should that be lost, by the poller. A duplicate call
  * is a no-op; a crash half-way leaves the task `notifying`, which the poller finishes.
  */
-export async function completeTask(deps: Deps, taskId: string): Promise<Task> {
+export async function completeTask(anyDeps: Deps, taskId: string): Promise<Task> {
+  const deps = forTask(anyDeps, taskId);
   for (let round = 0; round < 5; round++) {
     const task = await deps.tasks.getTask(taskId);
     if (!task) throw new NotFoundError(`no task ${taskId} for its video`);
@@ -42,6 +44,7 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
         deps,
         moveTask(task, "done", { nextPollAt: now + deps.settings.leaseMs }, now),
       );
+      deps.metrics.count(metricNames.tasksCompleted);
       deps.logger.info("task completed", { taskId: task.id });
       return announceEnd(deps, done);
     }

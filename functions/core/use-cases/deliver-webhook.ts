@@ -1,6 +1,7 @@
 import { webhookRetryDelay } from "../backoff.js";
-import type { Deps } from "../deps.js";
+import { type Deps, forTask } from "../deps.js";
 import { ConflictError } from "../errors.js";
+import { metricNames } from "../metrics.js";
 import type { WebhookAttemptResult } from "../ports.js";
 import type { WebhookDelivery } from "../webhook-delivery.js";
 
@@ -11,21 +12,28 @@ const attemptsKept = 20;
  * Failures are recorded, never thrown, so that the task's own progress never depends on a callback.
  */
 export async function deliverWebhook(
-  deps: Deps,
+  anyDeps: Deps,
   delivery: WebhookDelivery,
 ): Promise<WebhookDelivery | undefined> {
+  const deps = forTask(anyDeps, delivery.taskId);
   const claimed = await claim(deps, delivery);
   if (!claimed) return undefined;
   const started = deps.clock.now();
   const result = await sendOnce(deps, claimed, new Date(started));
   const next = afterAttempt(claimed, result, started, deps.clock.now(), deps.settings.webhookRetryScheduleMs);
   if (result.ok) {
+    const sinceEnd = firstDelivery(claimed) ? millisecondsSinceEnd(claimed, deps.clock.now()) : undefined;
+    if (sinceEnd !== undefined) deps.metrics.milliseconds(metricNames.doneToWebhookMs, sinceEnd);
     deps.logger.info("webhook delivered", {
       taskId: claimed.taskId,
       messageId: claimed.id,
       status: result.status,
+      ...(sinceEnd === undefined ? {} : { sinceEndMs: sinceEnd }),
     });
   } else {
+    deps.metrics.count(metricNames.webhookFailures, {
+      outcome: next.state === "exhausted" ? "exhausted" : "retrying",
+    });
     deps.logger.warn("webhook attempt failed", {
       taskId: claimed.taskId,
       messageId: claimed.id,
@@ -39,6 +47,23 @@ export async function deliverWebhook(
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
     throw error;
+  }
+}
+
+/** No attempt before this one got through (a redelivery of a delivered webhook is not the first). */
+function firstDelivery(delivery: WebhookDelivery): boolean {
+  return delivery.attempts.every((attempt) => attempt.error !== undefined);
+}
+
+/** From the task's end (`completed_at` of the body's task) to now; undefined if the body names none. */
+function millisecondsSinceEnd(delivery: WebhookDelivery, now: number): number | undefined {
+  try {
+    const completedAt = (JSON.parse(delivery.body) as { data?: { completed_at?: unknown } }).data
+      ?.completed_at;
+    const endedAt = typeof completedAt === "string" ? Date.parse(completedAt) : Number.NaN;
+    return Number.isNaN(endedAt) ? undefined : Math.max(0, now - endedAt);
+  } catch {
+    return undefined;
   }
 }
 

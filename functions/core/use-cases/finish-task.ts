@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { ConflictError, MissingTenantError } from "../errors.js";
+import { metricNames } from "../metrics.js";
 import { statusKey } from "../output-keys.js";
 import { isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
@@ -18,7 +19,15 @@ export async function failTask(deps: Deps, task: Task, error: TaskError): Promis
     if (saveError instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
     throw saveError;
   }
-  deps.logger.warn("task failed", { taskId: task.id, code: error.code, message: error.message });
+  deps.metrics.count(metricNames.tasksFailed, { code: error.code });
+  // Its credits went back to the tenant in the same write.
+  deps.logger.warn("task failed", {
+    taskId: task.id,
+    tenantId: task.tenantId,
+    code: error.code,
+    reason: error.message,
+    refunded: task.credits,
+  });
   return announceEnd(deps, failed);
 }
 

@@ -1,5 +1,5 @@
 import type { CreateRequest } from "../create-request.js";
-import type { Deps } from "../deps.js";
+import { type Deps, forTask } from "../deps.js";
 import {
   IdempotencyConflictError,
   ImageFetchError,
@@ -8,6 +8,7 @@ import {
   InvalidRequestError,
 } from "../errors.js";
 import { checkImage, contentTypes } from "../image/image-rules.js";
+import { metricNames } from "../metrics.js";
 import { inputKey } from "../output-keys.js";
 import type { Idempotency } from "../ports.js";
 import { priceOf } from "../pricing.js";
@@ -37,7 +38,9 @@ export type SubmitTaskResult = { task: Task; created: boolean };
  * then try the upstream at once. An upstream that is slow or down leaves the task queued for the
  * poller; the caller's answer never waits on it beyond that one try.
  */
-export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<SubmitTaskResult> {
+export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise<SubmitTaskResult> {
+  const id = anyDeps.newId();
+  const deps = forTask(anyDeps, id);
   const now = deps.clock.now();
   const credits = priceOf(input.request, deps.settings.priceTable);
   // Cheap refusals first, before any byte is copied; the transaction below still decides.
@@ -48,7 +51,6 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
   }
 
   const callbackUrl = callbackUrlOf(deps, input);
-  const id = deps.newId();
   const image = await storeImage(deps, id, input);
   const task: Task = {
     id,
@@ -81,7 +83,13 @@ export async function submitTask(deps: Deps, input: SubmitTaskInput): Promise<Su
     await discardImage(deps, image);
     return { task: await existingTask(deps, outcome.existingTaskId), created: false };
   }
-  deps.logger.info("task recorded", { taskId: id, tenantId: task.tenantId, source: task.source.kind });
+  deps.metrics.count(metricNames.tasksAccepted, { source: task.source.kind });
+  deps.logger.info("task recorded", {
+    taskId: id,
+    tenantId: task.tenantId,
+    source: task.source.kind,
+    credits,
+  });
   // The image host failed us just now: asking it again at once would only double the wait.
   if (image.kind === "url") return { task: outcome.task, created: true };
 
@@ -166,7 +174,7 @@ async function stageOrDefer(deps: Deps, taskId: string, url: string): Promise<Im
   } catch (error) {
     if (!(error instanceof ImageFetchError)) throw error;
     if (!error.retryable) throw new InvalidRequestError(`image: ${error.message}`, "image");
-    deps.logger.warn("image not staged yet; the poller will retry", { taskId, error: error.message });
+    deps.logger.warn("image not staged yet; the poller will retry", { taskId, error });
     return { kind: "url", url };
   }
 }

@@ -42,9 +42,7 @@ export function minimaxFacadeRoutes(deps: Deps, options: MinimaxFacadeOptions) {
   const schema = createRequestSchema({ allowPrivateUrls: deps.settings.allowPrivateUrls });
   const routes = new Hono<AuthenticatedEnv>();
   routes.onError((error, context) =>
-    toMinimaxError(error, context, (defect) =>
-      deps.logger.error("unhandled error", { error: defect.message, stack: defect.stack }),
-    ),
+    toMinimaxError(error, context, (defect) => deps.logger.error("unhandled error", { error: defect })),
   );
   routes.use(
     bodyLimit({

@@ -2,7 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { tableShape } from "../../../functions/adapters/dynamo/table-definition.js";
 import { newWebhookSecret } from "../../../functions/core/api-keys.js";
-import type { Logger } from "../../../functions/core/ports.js";
+import type { LogWriter } from "../../../functions/core/ports.js";
 import type { Task } from "../../../functions/core/task/task.js";
 import type { Tenant } from "../../../functions/core/tenant.js";
 import type { SimulatorOptions } from "../../../local/simulator/create-simulator.js";
@@ -38,7 +38,7 @@ export type InboxStackOptions = {
   env?: Record<string, string>;
   /** The inbox tenant's default webhook. */
   callbackUrl?: string;
-  logger?: Logger;
+  logger?: LogWriter;
 };
 
 export async function startInboxStack(options: InboxStackOptions = {}): Promise<InboxStack> {
