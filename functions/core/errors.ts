@@ -93,6 +93,9 @@ export class UpstreamRetryableError extends GatewayError {
   }
 }
 
+/** The upstream said it is rate limited (HTTP 429, MiniMax 1002): every instance should slow down. */
+export class UpstreamRateLimitedError extends UpstreamRetryableError {}
+
 /**
  * A create whose fate we cannot know: the request was sent, then the answer timed out, the
  * connection broke, or a 5xx came back. The upstream may have accepted (and billed) it.

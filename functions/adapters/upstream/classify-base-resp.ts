@@ -1,9 +1,16 @@
-import { UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import {
+  UpstreamPermanentError,
+  UpstreamRateLimitedError,
+  UpstreamRetryableError,
+} from "../../core/errors.js";
 import type { FailureCode } from "../../core/task/failure-codes.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** MiniMax's passing failures: unknown, timeout, internal and system errors; rate, token, connection limits. */
 export const retryableMinimaxCodes = new Set([1000, 1001, 1002, 1024, 1033, 1039, 1041, 2045]);
+
+/** "rate limit exceeded(RPM)": the shared budget shrinks (see core/upstream-pace.ts). */
+const minimaxRateLimitCode = 1002;
 
 const permanentMinimaxCodes: Record<number, FailureCode> = {
   1004: "upstream_auth_failed",
@@ -36,6 +43,8 @@ export function classifyBaseResp(baseResp: BaseResp, retryAfter: string | null):
   const { statusCode, message } = baseResp;
   if (statusCode === 0) return undefined;
   const words = `MiniMax ${statusCode}: ${message || "no message"}`;
+  if (statusCode === minimaxRateLimitCode)
+    return new UpstreamRateLimitedError(words, parseRetryAfter(retryAfter));
   if (retryableMinimaxCodes.has(statusCode)) {
     return new UpstreamRetryableError(words, parseRetryAfter(retryAfter));
   }

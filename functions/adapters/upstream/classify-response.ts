@@ -1,4 +1,9 @@
-import { UpstreamAmbiguousError, UpstreamPermanentError, UpstreamRetryableError } from "../../core/errors.js";
+import {
+  UpstreamAmbiguousError,
+  UpstreamPermanentError,
+  UpstreamRateLimitedError,
+  UpstreamRetryableError,
+} from "../../core/errors.js";
 import { type FailureCode, isFailureCode } from "../../core/task/failure-codes.js";
 import { fetchFailureOf } from "../http/fetch-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -29,7 +34,10 @@ export function classifyFailure(
   if (request === "create" && status >= 500) {
     return new UpstreamAmbiguousError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
   }
-  if (status === 429 || status === 408 || status >= 500) {
+  if (status === 429) {
+    return new UpstreamRateLimitedError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
+  }
+  if (status === 408 || status >= 500) {
     return new UpstreamRetryableError(`upstream ${status}: ${message}`, parseRetryAfter(retryAfter));
   }
   const code = moderationLike(message)
