@@ -49,7 +49,9 @@ export const simulatorOptionsFromEnv = (env: Record<string, string | undefined>)
     dataDir: settings.SIM_DATA_DIR,
     apiKey: settings.SIM_API_KEY,
     reuseRenders:
-      settings.SIM_REUSE_RENDERS === undefined ? undefined : ["true", "1"].includes(settings.SIM_REUSE_RENDERS),
+      settings.SIM_REUSE_RENDERS === undefined
+        ? undefined
+        : ["true", "1"].includes(settings.SIM_REUSE_RENDERS),
   };
 };
 
