@@ -37,6 +37,22 @@ export function paceRequest(settings: PaceSettings, now: number): PaceRequest {
   };
 }
 
+/**
+ * The end of each window where no create is sent: a create counted in one window reaches the
+ * provider a moment later, and near the boundary that moment is in the provider's next window,
+ * which then gets more than its share. A tenth of the window, two seconds at most.
+ */
+export function guardBandMs(windowMs: number): number {
+  return Math.min(2_000, Math.floor(windowMs / 10));
+}
+
+/** When `now` is in its window's guard band (and the rate is limited): the next window's start. */
+export function guardedUntil(settings: PaceSettings, now: number): number | undefined {
+  if (settings.rpm === 0) return undefined;
+  const next = windowStartOf(now, settings.windowMs) + settings.windowMs;
+  return next - now <= guardBandMs(settings.windowMs) ? next : undefined;
+}
+
 /** The budget of this window as the state says: halved while a slowdown lasts. */
 export function effectiveLimit(state: PaceState, limit: number, now: number): number {
   if (limit === 0) return 0;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { copyFile, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { type ImageInfo, readImageInfo } from "../../functions/core/image/image-info.js";
@@ -67,7 +68,11 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
     const key = `${createHash("sha256").update(bytes).digest("hex")}/${task.resolution}/${task.durationSeconds}`;
     const first = firstRenders.get(key);
     if (first) return copyFile(await first, partialPath);
-    const rendering = renderOnce(task, image, partialPath).then(() => store.videoPath(task.taskId));
+    const shared = join(options.dataDir, `reused-${key.replaceAll("/", "-")}.mp4`);
+    const rendering = renderOnce(task, image, partialPath).then(async () => {
+      await copyFile(partialPath, shared);
+      return shared;
+    });
     firstRenders.set(key, rendering);
     await rendering.catch((error: unknown) => {
       firstRenders.delete(key);

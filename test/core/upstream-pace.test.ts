@@ -5,6 +5,7 @@ import {
   deferredUntil,
   effectiveLimit,
   fairOrder,
+  guardedUntil,
   nextChanceAt,
   type PaceSettings,
   paceRequest,
@@ -85,6 +86,16 @@ describe("the shared budget's rule", () => {
     expect(admits({ inFlight: 2 }, capped)).toBe(true);
     expect(admits({ inFlight: 3 }, capped)).toBe(false);
     expect(nextChanceAt({ inFlight: 3 }, capped, settings)).toBe(now + 5_000);
+  });
+});
+
+describe("guardedUntil", () => {
+  it("sends no create in the window's last tenth (two seconds at most), so none lands in the next window", () => {
+    const nextWindow = windowStart + 60_000;
+    expect(guardedUntil(settings, nextWindow - 2_001)).toBeUndefined();
+    expect(guardedUntil(settings, nextWindow - 2_000)).toBe(nextWindow);
+    expect(guardedUntil({ ...settings, windowMs: 5_000 }, windowStart + 4_600)).toBe(windowStart + 5_000);
+    expect(guardedUntil({ ...settings, rpm: 0 }, nextWindow - 1)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,13 @@
 import type { Deps } from "../deps.js";
 import { type Task, touchTask } from "../task/task.js";
-import { deferredUntil, isPaced, nextChanceAt, paceRequest, slowdownAfter } from "../upstream-pace.js";
+import {
+  deferredUntil,
+  guardedUntil,
+  isPaced,
+  nextChanceAt,
+  paceRequest,
+  slowdownAfter,
+} from "../upstream-pace.js";
 
 /** Phases in which a task holds one of the provider's in-flight slots. */
 const holdsSlot = (task: Task) => task.phase === "submitted" || task.phase === "generating";
@@ -16,9 +23,13 @@ export async function waitForUpstreamTurn(deps: Deps, task: Task, rank = 0): Pro
   if (!isPaced(pace)) return undefined;
   const now = deps.clock.now();
   const request = paceRequest(pace, now);
-  const answer = await deps.upstreamPace.tryTake(deps.upstream.name, request);
-  if (answer.ok) return undefined;
-  const nextPollAt = deferredUntil(nextChanceAt(answer.state, request, pace), rank, pace);
+  let chanceAt = guardedUntil(pace, now);
+  if (chanceAt === undefined) {
+    const answer = await deps.upstreamPace.tryTake(deps.upstream.name, request);
+    if (answer.ok) return undefined;
+    chanceAt = nextChanceAt(answer.state, request, pace);
+  }
+  const nextPollAt = deferredUntil(chanceAt, rank, pace);
   deps.logger.debug("no upstream budget now; the task waits its turn", {
     taskId: task.id,
     tenantId: task.tenantId,
