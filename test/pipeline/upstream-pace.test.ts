@@ -20,8 +20,9 @@ import { startTestStack, type TestStack } from "../support/test-stack.js";
  * The provider's pace against the simulator's own limit (SIM_RPM): 60 creates a window, the window
  * shortened to 5 s with UPSTREAM_RPM scaled to match, so 200 tasks take four windows. The big
  * tenant's drop of 190 images is recorded queued, as the api leaves tasks whose inline try finds
- * no budget; then the small tenant sends 10 requests through the api while two pollers drain the
- * drop. Api and pollers share the one budget in DynamoDB.
+ * no budget; once two pollers have sent 20 of them, the small tenant sends 10 requests through the
+ * api. Api and pollers share the one budget in DynamoDB. On a loaded machine the gateway itself may
+ * send fewer than the budget allows; the assertions hold either way.
  */
 const windowMs = 5_000;
 const rpm = 60;
@@ -90,12 +91,16 @@ describe("the provider's pace, shared and fair", () => {
     let sweeping = true;
     const sweeps = pollers.map(async (poller) => {
       while (sweeping) {
-        await sweepDueWork(poller, { limit: 100, concurrency: 8 });
+        // A batch that holds the whole backlog: fairness is among the tasks a sweep sees.
+        await sweepDueWork(poller, { limit: 250, concurrency: 8 });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     });
 
-    // Act: the small tenant's requests arrive through the api while the drop is drained.
+    // Act: the small tenant's requests arrive through the api once the drop is being drained.
+    const accepted = async () =>
+      ((await (await fetch(`${stack.simulator?.url}/sim/stats`)).json()) as { creates: number }).creates;
+    while ((await accepted()) < 20) await new Promise((resolve) => setTimeout(resolve, 100));
     const schema = createRequestSchema({ allowPrivateUrls: true });
     const image = `data:image/jpeg;base64,${bytes.toString("base64")}`;
     const smallIds = await Promise.all(
@@ -105,17 +110,25 @@ describe("the provider's pace, shared and fair", () => {
       }),
     );
     const ids = [...bigIds, ...smallIds];
-    const t0 = Date.now();
     const deadline = Date.now() + 150_000;
-    let unfinished = ids;
-    while (unfinished.length > 0 && Date.now() < deadline) {
-      const tasks = await Promise.all(unfinished.map((id) => stack.deps.tasks.getTask(id)));
-      unfinished = unfinished.filter((_, index) => {
-        const task = tasks[index];
-        return !(task && isTerminal(task.phase) && task.announced);
-      });
-      if (process.env.PACE_DEBUG) console.log(`DEBUG ${Date.now() - t0} ms: ${unfinished.length} unfinished`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const unfinishedOf = async (tenant: Tenant) => {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await stack.deps.tasks.listTasks(tenant.id, {
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        });
+        count += page.tasks.filter((task) => !(isTerminal(task.phase) && task.announced)).length;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return count;
+    };
+    // Read by the owner index, a few queries a second: the checker must not load the store it checks.
+    while (Date.now() < deadline) {
+      const unfinished = (await unfinishedOf(stack.tenant)) + (await unfinishedOf(small));
+      if (unfinished === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     sweeping = false;
     await Promise.all(sweeps);
@@ -134,16 +147,6 @@ describe("the provider's pace, shared and fair", () => {
     );
     const lastSmall = smallPositions.at(-1) ?? order.length;
     const bigBeforeLastSmall = order.slice(0, lastSmall).filter((prompt) => prompt.startsWith("big")).length;
-    if (process.env.PACE_DEBUG) {
-      const creates = await upstreamCreates(stack.simulator?.dataDir ?? "");
-      for (const task of finished.filter((task) => task?.tenantId === small.id)) {
-        const upstream = creates.find((entry) => entry.prompt === task?.prompt);
-        console.log(
-          `DEBUG ${task?.prompt} recorded ${task?.createdAt} upstream ${upstream?.createdAt} attempts ${task?.attempts} ${task?.lastError}`,
-        );
-      }
-      console.log(`DEBUG first create ${creates[0]?.createdAt} last ${creates.at(-1)?.createdAt}`);
-    }
     console.log(
       `upstream pace: ${stats.creates} creates, ${stats.rateLimited} rate-limit answers; the small tenant's ` +
         `tasks went upstream at positions ${smallPositions.join(", ")} (${bigBeforeLastSmall} big ones before its last)`,
