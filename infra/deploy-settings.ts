@@ -29,6 +29,11 @@ export const sharedEnvironment = {
   ...(deployEnvironment.DEPLOY_PUBLIC_BASE_URL
     ? { PUBLIC_BASE_URL: deployEnvironment.DEPLOY_PUBLIC_BASE_URL }
     : {}),
+  // The provider's pace (api and poller share it); unset, settings.ts's per-provider defaults hold.
+  ...(deployEnvironment.DEPLOY_UPSTREAM_RPM ? { UPSTREAM_RPM: deployEnvironment.DEPLOY_UPSTREAM_RPM } : {}),
+  ...(deployEnvironment.DEPLOY_UPSTREAM_MAX_IN_FLIGHT
+    ? { UPSTREAM_MAX_IN_FLIGHT: deployEnvironment.DEPLOY_UPSTREAM_MAX_IN_FLIGHT }
+    : {}),
 };
 
 /**

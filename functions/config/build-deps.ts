@@ -4,6 +4,7 @@ import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
 import { createDynamoRateLimitStore } from "../adapters/dynamo/rate-limit-store.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
+import { createDynamoUpstreamPaceStore } from "../adapters/dynamo/upstream-pace-store.js";
 import { createGuardedDownload, createGuardedFetch, type Download } from "../adapters/http/guarded-fetch.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
 import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
@@ -54,6 +55,7 @@ export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
     tenants: createDynamoTenantStore(dynamo),
     deliveries: createDynamoDeliveryStore(dynamo, shards),
     rateLimits: createDynamoRateLimitStore(dynamo),
+    upstreamPace: createDynamoUpstreamPaceStore(dynamo),
     media: createS3MediaStore(s3, env.BUCKET),
     images: createHttpImageSource({
       timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,

@@ -40,6 +40,15 @@ const environmentSchema = z.object({
   UPSTREAM_AMBIGUOUS_PAUSE_MS: positiveInt.default(5 * 60_000),
   /** Ambiguous creates retried before the task fails (each may be a paid generation). */
   UPSTREAM_AMBIGUOUS_RETRIES: z.coerce.number().int().min(0).default(2),
+  /**
+   * The provider's pace, shared by every api and poller instance: creates per window (unset: the
+   * provider's default, see upstreamRpmDefaults; 0 = no limit) and tasks held upstream at once
+   * (0 = no cap). A rate-limit answer halves the rate for UPSTREAM_SLOWDOWN_MS.
+   */
+  UPSTREAM_RPM: z.coerce.number().int().min(0).optional(),
+  UPSTREAM_RPM_WINDOW_MS: positiveInt.default(60_000),
+  UPSTREAM_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(0),
+  UPSTREAM_SLOWDOWN_MS: positiveInt.default(3 * 60_000),
   /** UPSTREAM=minimax: MiniMax's own API (the key belongs to one host: .io global, minimaxi.com China). */
   MINIMAX_API_KEY: z.string().default(""),
   MINIMAX_BASE_URL: z
@@ -155,6 +164,17 @@ const environmentSchema = z.object({
 
 export type Environment = z.output<typeof environmentSchema>;
 
+/**
+ * Creates per minute when UPSTREAM_RPM is unset. MiniMax documents 20 RPM for paid accounts on
+ * Hailuo 2.3 (5 for free ones: set UPSTREAM_RPM=5). API in One publishes no figure and the
+ * simulator has none unless SIM_RPM is set: unpaced, their 429s are retried per task with backoff.
+ */
+export const upstreamRpmDefaults: Record<Environment["UPSTREAM"], number> = {
+  minimax: 20,
+  apiinone: 0,
+  simulator: 0,
+};
+
 export type Settings = {
   environment: Environment;
   core: CoreSettings;
@@ -201,6 +221,13 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
       },
       ...(environment.PUBLIC_BASE_URL ? { publicBaseUrl: environment.PUBLIC_BASE_URL } : {}),
       webhookRetryScheduleMs: environment.WEBHOOK_RETRY_SCHEDULE,
+      upstreamPace: {
+        rpm: environment.UPSTREAM_RPM ?? upstreamRpmDefaults[environment.UPSTREAM],
+        windowMs: environment.UPSTREAM_RPM_WINDOW_MS,
+        maxInFlight: environment.UPSTREAM_MAX_IN_FLIGHT,
+        slowdownMs: environment.UPSTREAM_SLOWDOWN_MS,
+        inFlightWaitMs: environment.UPSTREAM_POLL_INTERVAL_MS,
+      },
     },
     ingest,
   };

@@ -9,10 +9,12 @@ import type {
   RateLimitStore,
   TaskStore,
   TenantStore,
+  UpstreamPaceStore,
   UpstreamProvider,
   WebhookSender,
 } from "./ports.js";
 import type { PriceTable } from "./pricing.js";
+import type { PaceSettings } from "./upstream-pace.js";
 
 /** Tunables of the domain; the configuration module fills them from the environment. */
 export type CoreSettings = {
@@ -43,6 +45,8 @@ export type CoreSettings = {
   publicBaseUrl?: string;
   /** Delays before each webhook retry; a delivery is exhausted when they run out. */
   webhookRetryScheduleMs: readonly number[];
+  /** The upstream's request budget (UPSTREAM_RPM, UPSTREAM_MAX_IN_FLIGHT). */
+  upstreamPace: PaceSettings;
 };
 
 /** Everything a use case may touch, injected so that tests and the local stack pass real local parts. */
@@ -51,6 +55,7 @@ export type Deps = {
   tenants: TenantStore;
   deliveries: DeliveryStore;
   rateLimits: RateLimitStore;
+  upstreamPace: UpstreamPaceStore;
   media: MediaStore;
   images: ImageSource;
   upstream: UpstreamProvider;

@@ -93,14 +93,14 @@ export class UpstreamRetryableError extends GatewayError {
   }
 }
 
+/** The upstream said it is rate limited (HTTP 429, MiniMax 1002): every instance should slow down. */
+export class UpstreamRateLimitedError extends UpstreamRetryableError {}
+
 /**
  * A create whose fate we cannot know: the request was sent, then the answer timed out, the
  * connection broke, or a 5xx came back. The upstream may have accepted (and billed) it.
  */
 export class UpstreamAmbiguousError extends UpstreamRetryableError {}
-
-/** The upstream refused for now because we asked too often (429, MiniMax's rate-limit codes). */
-export class UpstreamRateLimitedError extends UpstreamRetryableError {}
 
 /** The upstream refused for good (bad input, moderation, auth, balance): the task fails with `code`. */
 export class UpstreamPermanentError extends GatewayError {

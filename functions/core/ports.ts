@@ -112,6 +112,39 @@ export type RateLimitStore = {
   tryCount(counterId: string, window: CountingWindow, limit: number): Promise<boolean>;
 };
 
+/** One provider's shared budget, as its store item holds it (absent fields: never written). */
+export type PaceState = {
+  /** The window `count` counts in. */
+  windowStartMs?: number;
+  count?: number;
+  /** Tasks submitted and not finished (counted only under an in-flight cap). */
+  inFlight?: number;
+  /** Until then the window's budget is `slowLimit` at most (a rate-limit answer halved it). */
+  slowUntil?: number;
+  slowLimit?: number;
+  /** No create until then (the provider's Retry-After). */
+  blockedUntil?: number;
+};
+
+/** One create asking for budget: `limit` per window (0: none), `maxInFlight` (0: no cap). */
+export type PaceRequest = { now: number; windowStartMs: number; limit: number; maxInFlight: number };
+
+/** Each upstream's request budget, shared by every api and poller instance. */
+export type UpstreamPaceStore = {
+  /**
+   * Takes one create from the budget (and one in-flight slot under a cap) in one conditional write;
+   * when refused, nothing is taken and the state that refused it comes back.
+   */
+  tryTake(provider: string, request: PaceRequest): Promise<{ ok: true } | { ok: false; state: PaceState }>;
+  /** Gives back an in-flight slot (never below zero). */
+  release(provider: string): Promise<void>;
+  /** Records a rate-limit answer; a slowdown already lasting longer is kept. */
+  slowDown(
+    provider: string,
+    slowdown: { slowUntil: number; slowLimit: number; blockedUntil: number },
+  ): Promise<void>;
+};
+
 export type DeliveryStore = {
   /** Records a delivery once; a second call for the same task and event is a no-op. */
   createDelivery(delivery: WebhookDelivery): Promise<boolean>;

@@ -57,7 +57,7 @@ export const createSimulator = (input: SimulatorOptions = {}): Simulator => {
   const app = new Hono();
   app.use(addLatency(options.latencyMs));
   app.get("/health", (context) => context.json({ status: "ok" }));
-  app.get("/sim/stats", (context) => context.json(faults.stats()));
+  app.get("/sim/stats", (context) => context.json({ ...faults.stats(), rateLimited: rate.refused() }));
   app.use("/api/*", faults.apiFaults);
   app.use(
     "/api/*",

@@ -1,4 +1,6 @@
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { copyFile, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { type ImageInfo, readImageInfo } from "../../functions/core/image/image-info.js";
@@ -29,6 +31,8 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
   const running = new Map<string, Promise<void>>();
   const { signal } = shutdown;
   const finishedListeners = new Set<(task: SimulatorTask) => void>();
+  /** With `reuseRenders`: the first video rendered for an image, resolution and duration. */
+  const firstRenders = new Map<string, Promise<string>>();
 
   const sleepUntil = async (timeMs: number): Promise<void> => {
     const remaining = timeMs - Date.now();
@@ -47,9 +51,39 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
     return bytes;
   };
 
+  const renderOnce = async (task: SimulatorTask, image: ImageInfo, partialPath: string): Promise<void> => {
+    await renderZoomPanVideo({
+      imagePath: store.inputPath(task.taskId),
+      outputPath: partialPath,
+      durationSeconds: task.durationSeconds,
+      shortSide: shortSideOf(task.resolution),
+      imageSize: image,
+      signal,
+    });
+  };
+
+  /** Renders, or with `reuseRenders` copies the first video made of the same image and settings. */
+  const renderOrReuse = async (task: SimulatorTask, image: ImageInfo, bytes: Buffer, partialPath: string) => {
+    if (!options.reuseRenders) return renderOnce(task, image, partialPath);
+    const key = `${createHash("sha256").update(bytes).digest("hex")}/${task.resolution}/${task.durationSeconds}`;
+    const first = firstRenders.get(key);
+    if (first) return copyFile(await first, partialPath);
+    const shared = join(options.dataDir, `reused-${key.replaceAll("/", "-")}.mp4`);
+    const rendering = renderOnce(task, image, partialPath).then(async () => {
+      await copyFile(partialPath, shared);
+      return shared;
+    });
+    firstRenders.set(key, rendering);
+    await rendering.catch((error: unknown) => {
+      firstRenders.delete(key);
+      throw error;
+    });
+  };
+
   const render = async (
     task: SimulatorTask,
     image: ImageInfo,
+    bytes: Buffer,
   ): Promise<NonNullable<SimulatorTask["video"]>> => {
     const videoPath = store.videoPath(task.taskId);
     const shortSide = shortSideOf(task.resolution);
@@ -58,14 +92,7 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
       const partialPath = `${videoPath.slice(0, -".mp4".length)}.partial.mp4`;
       const startedAt = Date.now();
       try {
-        await renderZoomPanVideo({
-          imagePath: store.inputPath(task.taskId),
-          outputPath: partialPath,
-          durationSeconds: task.durationSeconds,
-          shortSide,
-          imageSize: image,
-          signal,
-        });
+        await renderOrReuse(task, image, bytes, partialPath);
       } catch (error) {
         await rm(partialPath, { force: true });
         if (signal.aborted) throw error;
@@ -111,7 +138,8 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
   const generate = async (task: SimulatorTask): Promise<void> => {
     const deadline = Date.parse(task.createdAt) + options.generationMs;
     try {
-      const image = readImageInfo(await obtainImage(task));
+      const bytes = await obtainImage(task);
+      const image = readImageInfo(bytes);
       if (!image) {
         throw new GenerationFailedError("invalid_image", "The image is not a JPEG, PNG or WebP file");
       }
@@ -121,7 +149,7 @@ export const createGenerationRunner = (store: TaskStore, options: ResolvedSimula
         await sleepUntil(deadline);
         throw new GenerationFailedError(reason.code, reason.message);
       }
-      const video = await renderSlots(() => render(task, image));
+      const video = await renderSlots(() => render(task, image, bytes));
       await sleepUntil(deadline);
       await finish(task, { status: taskStatuses.completed, video, error: null });
     } catch (error) {

@@ -2,6 +2,7 @@ import { GenerationFailedError } from "./errors.js";
 
 export const maxImageBytes = 20 * 1024 * 1024;
 const fetchTimeoutMs = 15_000;
+const connectAttempts = 3;
 
 const unreachable = (message: string, cause?: unknown): GenerationFailedError =>
   new GenerationFailedError("image_unreachable", message, { cause });
@@ -22,12 +23,17 @@ export const fetchImage = async (
   options: { fetch: typeof fetch; signal?: AbortSignal },
 ): Promise<Buffer> => {
   const signals = [AbortSignal.timeout(fetchTimeoutMs), ...(options.signal ? [options.signal] : [])];
-  let response: Response;
-  try {
-    response = await options.fetch(url, { signal: AbortSignal.any(signals), redirect: "follow" });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw unreachable(`The image could not be downloaded: ${(error as Error).message}`, error);
+  let response: Response | undefined;
+  // A connection that fails outright is tried again, as providers do; an answer is taken as it is.
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await options.fetch(url, { signal: AbortSignal.any(signals), redirect: "follow" });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (attempt >= connectAttempts || AbortSignal.any(signals).aborted) {
+        throw unreachable(`The image could not be downloaded: ${(error as Error).message}`, error);
+      }
+    }
   }
   if (!response.ok) {
     await response.body?.cancel();

@@ -18,6 +18,7 @@ const environmentSchema = z
     SIM_RPM_WINDOW_MS: z.coerce.number().int().positive().optional(),
     SIM_DATA_DIR: z.string().min(1).optional(),
     SIM_API_KEY: z.string().min(1).optional(),
+    SIM_REUSE_RENDERS: z.enum(["true", "false", "1", "0"]).optional(),
   })
   .extend(faultKnobsSchema.shape);
 
@@ -47,6 +48,10 @@ export const simulatorOptionsFromEnv = (env: Record<string, string | undefined>)
     rpmWindowMs: settings.SIM_RPM_WINDOW_MS,
     dataDir: settings.SIM_DATA_DIR,
     apiKey: settings.SIM_API_KEY,
+    reuseRenders:
+      settings.SIM_REUSE_RENDERS === undefined
+        ? undefined
+        : ["true", "1"].includes(settings.SIM_REUSE_RENDERS),
   };
 };
 

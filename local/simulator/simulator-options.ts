@@ -25,6 +25,11 @@ export type SimulatorOptions = {
   apiKey?: string;
   /** How many ffmpeg renders may run at once; the machine is small. */
   renderConcurrency?: number;
+  /**
+   * Renders the same image, resolution and duration once and copies that video for later tasks:
+   * for load tests, where hundreds of renders would measure ffmpeg rather than the gateway.
+   */
+  reuseRenders?: boolean;
   random?: () => number;
   logger?: (line: string) => void;
   /** Used to fetch images and post callbacks. */
@@ -56,6 +61,7 @@ export const resolveSimulatorOptions = (options: SimulatorOptions = {}): Resolve
   downloadTtlMs: options.downloadTtlMs ?? 60 * 60 * 1000,
   apiKey: options.apiKey,
   renderConcurrency: Math.max(1, options.renderConcurrency ?? 1),
+  reuseRenders: options.reuseRenders ?? false,
   random: options.random ?? Math.random,
   logger: options.logger ?? (() => {}),
   fetch: options.fetch ?? globalThis.fetch,

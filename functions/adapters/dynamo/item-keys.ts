@@ -12,6 +12,8 @@ export const itemKeys = {
     pk: `RATELIMIT#${tenantId}`,
     sk: `MINUTE#${new Date(windowStartMs).toISOString()}`,
   }),
+  /** An upstream provider's shared request budget (see core/upstream-pace.ts). */
+  upstreamPace: (provider: string) => ({ pk: `PACE#${provider}`, sk: "PACE" }),
 };
 
 /**

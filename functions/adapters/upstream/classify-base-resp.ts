@@ -8,7 +8,10 @@ import { parseRetryAfter } from "./retry-after.js";
 
 /** MiniMax's passing failures: unknown, timeout, internal and system errors; rate, token, connection limits. */
 export const retryableMinimaxCodes = new Set([1000, 1001, 1002, 1024, 1033, 1039, 1041, 2045]);
-/** Of those, the limits on how often and how much we ask (rate, tokens, connections, rate growth). */
+/**
+ * Of those, the limits on how often and how much we ask (rate 1002, tokens, connections, rate
+ * growth): the shared budget shrinks (see core/upstream-pace.ts).
+ */
 const rateLimitMinimaxCodes = new Set([1002, 1039, 1041, 2045]);
 
 const permanentMinimaxCodes: Record<number, FailureCode> = {

@@ -8,6 +8,7 @@ import {
   StoreBusyError,
   UpstreamAmbiguousError,
   UpstreamPermanentError,
+  UpstreamRateLimitedError,
   UpstreamRetryableError,
 } from "../errors.js";
 import { countUpstreamError } from "../metrics.js";
@@ -18,6 +19,12 @@ import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js"
 import { completeTask } from "./complete-task.js";
 import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
+import {
+  releaseSlotOf,
+  releaseUpstreamSlot,
+  slowUpstreamDown,
+  waitForUpstreamTurn,
+} from "./pace-upstream.js";
 import { stageRemoteImage } from "./stage-image.js";
 import {
   CreateNotRecordedError,
@@ -29,8 +36,10 @@ import {
 /**
  * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
  * Returns the task as left, or undefined when another worker holds it or it is already finished.
+ * `rank` is the task's place among its tenant's waiting tasks in this sweep (see fairOrder): a
+ * create that finds no upstream budget comes back that many turns later.
  */
-export async function advanceTask(anyDeps: Deps, task: Task): Promise<Task | undefined> {
+export async function advanceTask(anyDeps: Deps, task: Task, rank = 0): Promise<Task | undefined> {
   const deps = forTask(anyDeps, task.id);
   const claimed = await claim(deps, task);
   if (!claimed) return undefined;
@@ -54,7 +63,12 @@ export async function advanceTask(anyDeps: Deps, task: Task): Promise<Task | und
           "an earlier create's outcome was never recorded (its worker stopped, or the save failed)";
         return await settleAmbiguousCreate(deps, current, reason, current.submitAttemptAt);
       }
-      current = await recordSubmitAttempt(deps, current);
+      const waiting = await waitForUpstreamTurn(deps, current, rank);
+      if (waiting) return waiting;
+      current = await recordSubmitAttempt(deps, current).catch(async (error: unknown) => {
+        await releaseUpstreamSlot(deps);
+        throw error;
+      });
     }
     return await takeStep(deps, current);
   } catch (error) {
@@ -65,6 +79,7 @@ export async function advanceTask(anyDeps: Deps, task: Task): Promise<Task | und
     }
     // The create's mark stays on the task: the next claim finds it and waits it out.
     if (error instanceof CreateNotRecordedError) return undefined;
+    if (error instanceof UpstreamRateLimitedError) await slowUpstreamDown(deps, error.retryAfterMs);
     const failure = permanentFailure(deps, current, error);
     if (failure) return failTask(deps, current, failure);
     return retryLater(deps, current, error);
@@ -185,6 +200,7 @@ async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
           now,
         ),
       );
+      await releaseSlotOf(deps, task, copying);
       return copyVideo(deps, copying);
     }
   }

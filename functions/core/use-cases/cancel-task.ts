@@ -7,6 +7,7 @@ import type { TaskView } from "../task/task-view.js";
 import type { Tenant } from "../tenant.js";
 import { announceEnd, saveEnding, viewOf } from "./finish-task.js";
 import { ownTask } from "./get-task.js";
+import { releaseSlotOf } from "./pace-upstream.js";
 
 /** Reads and writes of a cancel that lost a race with a worker, before it gives up (never for ever). */
 const cancelRounds = 5;
@@ -45,6 +46,7 @@ export async function cancelTask(
       if (error instanceof ConflictError) continue; // a worker moved it meanwhile: look again
       throw error;
     }
+    await releaseSlotOf(deps, task, canceled);
     deps.metrics.count(metricNames.tasksCanceled);
     deps.logger.info("task canceled", {
       taskId,

@@ -7,6 +7,7 @@ import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js"
 import { type TaskView, taskView } from "../task/task-view.js";
 import { type WebhookDelivery, webhookBody, webhookEventFor, webhookMessageId } from "../webhook-delivery.js";
 import { deliverWebhook } from "./deliver-webhook.js";
+import { releaseSlotOf } from "./pace-upstream.js";
 
 /** Fails a task for good: refunds its credits in the same write, then tells the caller. */
 export async function failTask(deps: Deps, task: Task, error: TaskError): Promise<Task> {
@@ -19,6 +20,7 @@ export async function failTask(deps: Deps, task: Task, error: TaskError): Promis
     if (saveError instanceof ConflictError) return (await deps.tasks.getTask(task.id)) ?? task;
     throw saveError;
   }
+  await releaseSlotOf(deps, task, failed);
   deps.metrics.count(metricNames.tasksFailed, { code: error.code });
   // Its credits went back to the tenant in the same write.
   deps.logger.warn("task failed", {

@@ -1,5 +1,7 @@
 import pLimit from "p-limit";
 import type { Deps } from "../deps.js";
+import type { Task } from "../task/task.js";
+import { fairOrder } from "../upstream-pace.js";
 import { advanceTask } from "./advance-task.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
@@ -12,27 +14,53 @@ export type SweepOptions = {
   stopAt?: number;
 };
 
-/** One pass over the due index: every task and webhook whose time has come, with bounded concurrency. */
+type Work =
+  | { kind: "task"; task: Task; rank: number }
+  | { kind: "delivery"; taskId: string; eventType: string };
+
+/**
+ * One pass over the due index: every task and webhook whose time has come, with bounded concurrency.
+ * Tasks are read first, so that queued ones take the provider's budget round-robin across tenants
+ * (fairOrder), after the polls and copies of tasks already upstream.
+ */
 export async function sweepDueWork(deps: Deps, options: SweepOptions): Promise<SweepResult> {
   const due = await deps.tasks.dueWork(deps.clock.now(), options.limit);
   const limit = pLimit(options.concurrency);
   const result: SweepResult = { found: due.length, tasks: 0, deliveries: 0, errors: 0 };
   const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
-  await Promise.all(
+  const failed = (item: unknown) => (error: unknown) => {
+    result.errors++;
+    deps.logger.error("due work failed", { item, error });
+  };
+  const tasks = await Promise.all(
     due.map((item) =>
+      item.kind === "task"
+        ? limit(() => deps.tasks.getTask(item.taskId)).catch((error: unknown) => failed(item)(error))
+        : undefined,
+    ),
+  );
+  const waiting: Task[] = [];
+  const work: Work[] = [];
+  due.forEach((item, index) => {
+    const task = tasks[index];
+    if (item.kind === "delivery") work.push(item);
+    else if (task?.phase === "queued") waiting.push(task);
+    else if (task) work.push({ kind: "task", task, rank: 0 });
+  });
+  for (const { item, rank } of fairOrder(waiting)) work.push({ kind: "task", task: item, rank });
+  await Promise.all(
+    work.map((item) =>
       limit(async () => {
         if (deps.clock.now() >= stopAt) return;
         try {
           if (item.kind === "task") {
-            const task = await deps.tasks.getTask(item.taskId);
-            if (task && (await advanceTask(deps, task))) result.tasks++;
+            if (await advanceTask(deps, item.task, item.rank)) result.tasks++;
           } else {
             const delivery = await deps.deliveries.getDelivery(item.taskId, item.eventType);
             if (delivery && (await deliverWebhook(deps, delivery))) result.deliveries++;
           }
         } catch (error) {
-          result.errors++;
-          deps.logger.error("due work failed", { item, error });
+          failed(item.kind === "task" ? { kind: "task", taskId: item.task.id } : item)(error);
         }
       }),
     ),

@@ -3,6 +3,7 @@ import { ConflictError, GatewayError, InternalError, type UpstreamAmbiguousError
 import { pushCallbackUrl } from "../push/push-token.js";
 import { moveTask, type Task, touchTask } from "../task/task.js";
 import { failTask } from "./finish-task.js";
+import { releaseUpstreamSlot } from "./pace-upstream.js";
 
 /**
  * The upstream took a create whose answer we could not record: the save after it failed. The
@@ -27,15 +28,21 @@ export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
   const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
   const callbackUrl = pushCallbackUrl(deps, task);
-  const { taskId, traceId } = await deps.upstream.createTask({
-    model: task.model,
-    prompt: task.prompt,
-    imageUrl,
-    duration: task.duration,
-    resolution: task.resolution,
-    promptOptimizer: task.promptOptimizer,
-    ...(callbackUrl ? { callbackUrl } : {}),
-  });
+  const { taskId, traceId } = await deps.upstream
+    .createTask({
+      model: task.model,
+      prompt: task.prompt,
+      imageUrl,
+      duration: task.duration,
+      resolution: task.resolution,
+      promptOptimizer: task.promptOptimizer,
+      ...(callbackUrl ? { callbackUrl } : {}),
+    })
+    .catch(async (error: unknown) => {
+      // Refused or unanswered: the slot this create took goes back (an ambiguous one may be upstream).
+      await releaseUpstreamSlot(deps);
+      throw error;
+    });
   const now = deps.clock.now();
   deps.logger.info("task submitted upstream", { taskId: task.id, upstreamTaskId: taskId });
   const { submitAttemptAt: _settled, ...sent } = task;

@@ -1,0 +1,162 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import pLimit from "p-limit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeps } from "../../functions/config/build-deps.js";
+import { newWebhookSecret } from "../../functions/core/api-keys.js";
+import { createRequestSchema } from "../../functions/core/create-request.js";
+import type { Deps } from "../../functions/core/deps.js";
+import { isTerminal } from "../../functions/core/task/phases.js";
+import type { Tenant } from "../../functions/core/tenant.js";
+import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
+import { submitTask } from "../../functions/core/use-cases/submit-task.js";
+import { exampleImagePath } from "../../local/stack/local-app.js";
+import { seedTenant } from "../../local/stack/seed-tenant.js";
+import { uniqueName } from "../support/aws-clients.js";
+import { aTask } from "../support/fixtures.js";
+import { startTestStack, type TestStack } from "../support/test-stack.js";
+
+/**
+ * The provider's pace against the simulator's own limit (SIM_RPM): 60 creates a window, the window
+ * shortened to 5 s with UPSTREAM_RPM scaled to match, so 200 tasks take four windows. The big
+ * tenant's drop of 190 images is recorded queued, as the api leaves tasks whose inline try finds
+ * no budget; once two pollers have sent 20 of them, the small tenant sends 10 requests through the
+ * api. Api and pollers share the one budget in DynamoDB. On a loaded machine the gateway itself may
+ * send fewer than the budget allows; the assertions hold either way.
+ */
+const windowMs = 5_000;
+const rpm = 60;
+const bigTasks = 190;
+const smallTasks = 10;
+
+type UpstreamCreate = { prompt: string; createdAt: string };
+
+/** The creates the simulator accepted, in the order it accepted them. */
+async function upstreamCreates(dataDir: string): Promise<UpstreamCreate[]> {
+  const folder = join(dataDir, "tasks");
+  const files = (await readdir(folder)).filter((name) => name.endsWith(".json"));
+  const records = await Promise.all(
+    files.map(async (name) => JSON.parse(await readFile(join(folder, name), "utf8")) as UpstreamCreate),
+  );
+  return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+describe("the provider's pace, shared and fair", () => {
+  let stack: TestStack;
+  let small: Tenant;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      simulator: { rpm, rpmWindowMs: windowMs, generationMs: 500, reuseRenders: true, renderConcurrency: 2 },
+      env: {
+        UPSTREAM_RPM: String(rpm),
+        UPSTREAM_RPM_WINDOW_MS: String(windowMs),
+        UPSTREAM_SLOWDOWN_MS: String(2 * windowMs),
+        UPSTREAM_POLL_INTERVAL_MS: "2000",
+      },
+    });
+    small = await seedTenant(stack.deps.tenants, {
+      id: uniqueName("small"),
+      name: "Small tenant",
+      apiKey: `test-key-${uniqueName("k")}`,
+      webhookSecret: newWebhookSecret(),
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("finishes 200 tasks of two tenants with few rate-limit answers, the small tenant served in turn", async () => {
+    // Prepare: the drop, recorded and waiting for the provider.
+    const bytes = await readFile(exampleImagePath);
+    const imageKey = `inputs/${uniqueName("drop")}.jpg`;
+    await stack.deps.media.putObject(imageKey, bytes, "image/jpeg");
+    const record = pLimit(8);
+    const bigIds = await Promise.all(
+      Array.from({ length: bigTasks }, (_, index) =>
+        record(async () => {
+          const task = aTask({
+            tenantId: stack.tenant.id,
+            prompt: `big ${index}`,
+            image: { kind: "stored", key: imageKey, contentType: "image/jpeg" },
+          });
+          await stack.deps.tasks.createTask(task, stack.tenant);
+          return task.id;
+        }),
+      ),
+    );
+    const pollers: Deps[] = [0, 1].map(() =>
+      buildDeps(stack.settings, { serviceName: "poller", logger: stack.deps.logger }),
+    );
+    let sweeping = true;
+    const sweeps = pollers.map(async (poller) => {
+      while (sweeping) {
+        // A batch that holds the whole backlog: fairness is among the tasks a sweep sees.
+        await sweepDueWork(poller, { limit: 250, concurrency: 8 });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+
+    // Act: the small tenant's requests arrive through the api once the drop is being drained.
+    const accepted = async () =>
+      ((await (await fetch(`${stack.simulator?.url}/sim/stats`)).json()) as { creates: number }).creates;
+    while ((await accepted()) < 20) await new Promise((resolve) => setTimeout(resolve, 100));
+    const schema = createRequestSchema({ allowPrivateUrls: true });
+    const image = `data:image/jpeg;base64,${bytes.toString("base64")}`;
+    const smallIds = await Promise.all(
+      Array.from({ length: smallTasks }, async (_, index) => {
+        const request = schema.parse({ prompt: `small ${index}`, image });
+        return (await submitTask(stack.deps, { tenant: small, request, source: { kind: "api" } })).task.id;
+      }),
+    );
+    const ids = [...bigIds, ...smallIds];
+    const deadline = Date.now() + 150_000;
+    const unfinishedOf = async (tenant: Tenant) => {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await stack.deps.tasks.listTasks(tenant.id, {
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        });
+        count += page.tasks.filter((task) => !(isTerminal(task.phase) && task.announced)).length;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return count;
+    };
+    // Read by the owner index, a few queries a second: the checker must not load the store it checks.
+    while (Date.now() < deadline) {
+      const unfinished = (await unfinishedOf(stack.tenant)) + (await unfinishedOf(small));
+      if (unfinished === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    sweeping = false;
+    await Promise.all(sweeps);
+
+    // Assess
+    const finished = await Promise.all(ids.map((id) => stack.deps.tasks.getTask(id)));
+    const notDone = finished.filter((task) => task?.phase !== "done");
+    expect(notDone.map((task) => ({ id: task?.id, phase: task?.phase, error: task?.error }))).toEqual([]);
+    const stats = (await (await fetch(`${stack.simulator?.url}/sim/stats`)).json()) as {
+      creates: number;
+      rateLimited: number;
+    };
+    const order = (await upstreamCreates(stack.simulator?.dataDir ?? "")).map((entry) => entry.prompt);
+    const smallPositions = order.flatMap((prompt, position) =>
+      prompt.startsWith("small") ? [position] : [],
+    );
+    const lastSmall = smallPositions.at(-1) ?? order.length;
+    const bigBeforeLastSmall = order.slice(0, lastSmall).filter((prompt) => prompt.startsWith("big")).length;
+    console.log(
+      `upstream pace: ${stats.creates} creates, ${stats.rateLimited} rate-limit answers; the small tenant's ` +
+        `tasks went upstream at positions ${smallPositions.join(", ")} (${bigBeforeLastSmall} big ones before its last)`,
+    );
+    expect(stats.creates).toBe(bigTasks + smallTasks);
+    expect(stats.rateLimited).toBeLessThanOrEqual(5);
+    expect(smallPositions).toHaveLength(smallTasks);
+    // Oldest first alone would send the small tenant's requests after the whole drop.
+    expect(bigBeforeLastSmall).toBeLessThan(100);
+    // Waiting for the provider's budget never counted as a failed attempt.
+    expect(finished.every((task) => task?.attempts === 0 && task.stepClaims === undefined)).toBe(true);
+  }, 180_000);
+});
