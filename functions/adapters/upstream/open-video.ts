@@ -25,6 +25,8 @@ export async function openVideoStream(
     throw classifyNetworkError(error);
   }
   if (answer.status < 200 || answer.status > 299) {
+    // Nobody reads this body: dropped, its abort is no error of anyone's.
+    answer.body.on("error", () => {});
     answer.body.destroy();
     throw new UpstreamRetryableError(`video download answered ${answer.status}`);
   }
