@@ -154,8 +154,14 @@ describe("the provider's pace, shared and fair", () => {
     expect(stats.creates).toBe(bigTasks + smallTasks);
     expect(stats.rateLimited).toBeLessThanOrEqual(5);
     expect(smallPositions).toHaveLength(smallTasks);
-    // Oldest first alone would send the small tenant's requests after the whole drop.
-    expect(bigBeforeLastSmall).toBeLessThan(100);
+    // Oldest first alone would send the small tenant's requests after the whole drop (positions 190
+    // to 199). Served in turn, none waits for the drop's end, and most go before half of it is sent.
+    expect(bigBeforeLastSmall).toBeLessThan(bigTasks - smallTasks);
+    const bigBefore = (position: number) =>
+      order.slice(0, position).filter((prompt) => prompt.startsWith("big")).length;
+    expect(
+      smallPositions.filter((position) => bigBefore(position) < bigTasks / 2).length,
+    ).toBeGreaterThanOrEqual(smallTasks / 2);
     // Waiting for the provider's budget never counted as a failed attempt.
     expect(finished.every((task) => task?.attempts === 0 && task.stepClaims === undefined)).toBe(true);
   }, 180_000);
