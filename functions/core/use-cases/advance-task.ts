@@ -11,6 +11,7 @@ import {
   UpstreamRateLimitedError,
   UpstreamRetryableError,
 } from "../errors.js";
+import { takeLease } from "../lease.js";
 import { countUpstreamError } from "../metrics.js";
 import { videoKey } from "../output-keys.js";
 import { recordableMessage } from "../redact.js";
@@ -158,19 +159,12 @@ async function withStagedImage(deps: Deps, task: Task): Promise<Task> {
  * backoff (or Retry-After) has not run out.
  */
 async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
-  const now = deps.clock.now();
   if (isTerminal(task.phase) && task.announced) return undefined;
-  if ((task.leaseUntil ?? 0) > now || (task.nextPollAt ?? 0) > now) return undefined;
-  const leaseUntil = now + deps.settings.leaseMs;
+  const now = deps.clock.now();
   const stepClaims = isTerminal(task.phase) ? undefined : (task.stepClaims ?? 0) + 1;
-  try {
-    return await deps.tasks.saveTask(
-      touchTask(task, { leaseUntil, nextPollAt: leaseUntil, stepClaims }, now),
-    );
-  } catch (error) {
-    if (error instanceof ConflictError) return undefined;
-    throw error;
-  }
+  return takeLease(task, task.nextPollAt, { now, leaseMs: deps.settings.leaseMs }, (leaseUntil) =>
+    deps.tasks.saveTask(touchTask(task, { leaseUntil, nextPollAt: leaseUntil, stepClaims }, now)),
+  );
 }
 
 async function pollUpstream(deps: Deps, task: Task): Promise<Task> {

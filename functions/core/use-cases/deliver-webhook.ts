@@ -1,6 +1,7 @@
 import { webhookRetryDelay } from "../backoff.js";
 import { type Deps, forTask } from "../deps.js";
 import { ConflictError } from "../errors.js";
+import { takeLease } from "../lease.js";
 import { metricNames } from "../metrics.js";
 import type { WebhookAttemptResult } from "../ports.js";
 import type { WebhookDelivery } from "../webhook-delivery.js";
@@ -118,20 +119,15 @@ async function sendOnce(
 }
 
 async function claim(deps: Deps, delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
-  const now = deps.clock.now();
   if (delivery.state !== "pending") return undefined;
-  // Not before its time: the due index may be stale, and a receiver's Retry-After is honoured.
-  if ((delivery.leaseUntil ?? 0) > now || (delivery.nextAttemptAt ?? 0) > now) return undefined;
-  const leaseUntil = now + deps.settings.leaseMs;
-  try {
-    return await deps.deliveries.saveDelivery({
+  // Not before its time: a receiver's Retry-After is honoured.
+  const timing = { now: deps.clock.now(), leaseMs: deps.settings.leaseMs };
+  return takeLease(delivery, delivery.nextAttemptAt, timing, (leaseUntil) =>
+    deps.deliveries.saveDelivery({
       ...delivery,
       leaseUntil,
       nextAttemptAt: leaseUntil,
       version: delivery.version + 1,
-    });
-  } catch (error) {
-    if (error instanceof ConflictError) return undefined;
-    throw error;
-  }
+    }),
+  );
 }
