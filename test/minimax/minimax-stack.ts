@@ -36,6 +36,9 @@ export async function startMinimaxStack(options: {
       UPSTREAM: "minimax",
       MINIMAX_BASE_URL: simulator.url,
       MINIMAX_API_KEY: "minimax-test-key",
+      // Unpaced (MiniMax's default is 20 a minute, with no create in a window's last 2 s): these
+      // specs expect the create's inline try to reach the provider; pacing has its own test.
+      UPSTREAM_RPM: "0",
       ...(options.push === false ? {} : { PUBLIC_BASE_URL: apiUrl }),
       ...options.env,
     },
