@@ -5,6 +5,7 @@ import {
   ImageFetchError,
   InsufficientCreditsError,
   InternalError,
+  InvalidImageError,
   InvalidRequestError,
 } from "../errors.js";
 import { checkImage, contentTypes } from "../image/image-rules.js";
@@ -156,7 +157,7 @@ async function storeImage(deps: Deps, taskId: string, input: SubmitTaskInput): P
 
   const bytes = Buffer.from(image.slice(image.indexOf(",") + 1), "base64");
   const verdict = checkImage(bytes, bytes.length);
-  if (!verdict.ok) throw new InvalidRequestError(`image: ${verdict.problem}`, "image");
+  if (!verdict.ok) throw new InvalidImageError(verdict.problem);
   const key = inputKey(taskId);
   const contentType = contentTypes[verdict.info.format];
   await deps.media.putObject(key, bytes, contentType);

@@ -9,6 +9,10 @@ import { ownTask } from "./get-task.js";
 /** Every webhook message of a tenant's own task, with each attempt, oldest first. */
 export async function taskDeliveries(deps: Deps, tenant: Tenant, taskId: string): Promise<WebhookDelivery[]> {
   await ownTask(deps, tenant, taskId);
+  return deliveriesOldestFirst(deps, taskId);
+}
+
+async function deliveriesOldestFirst(deps: Deps, taskId: string): Promise<WebhookDelivery[]> {
   const deliveries = await deps.deliveries.listDeliveries(taskId);
   return deliveries.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
@@ -20,7 +24,7 @@ export async function taskDeliveries(deps: Deps, tenant: Tenant, taskId: string)
  */
 export async function redeliverLast(deps: Deps, tenant: Tenant, taskId: string): Promise<WebhookDelivery> {
   const task = await ownTask(deps, tenant, taskId);
-  const last = (await taskDeliveries(deps, tenant, taskId)).at(-1);
+  const last = (await deliveriesOldestFirst(deps, taskId)).at(-1);
   if (!last) {
     throw new TaskStateError(
       `task ${taskId} has no webhook to send again (it has not ended, or it has no callback_url)`,
