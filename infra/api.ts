@@ -1,4 +1,9 @@
-import { apiReservedConcurrency, maxBodyBytes, sharedEnvironment } from "./deploy-settings";
+import {
+  apiReservedConcurrency,
+  deployPublicBaseUrl,
+  maxBodyBytes,
+  sharedEnvironment,
+} from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { deleteIn } from "./link-policies";
 import { minimaxApiKey, upstreamApiKey } from "./secrets";
@@ -26,5 +31,16 @@ export const api = new sst.aws.Function("Api", {
   ...(apiReservedConcurrency === undefined ? {} : { concurrency: { reserved: apiReservedConcurrency } }),
   link: [table, bucket, upstreamApiKey, minimaxApiKey],
   permissions: [deleteIn(bucket, "inputsPrefix")],
-  environment: { ...sharedEnvironment, MAX_BODY_BYTES: String(maxBodyBytes) },
+  environment: {
+    ...sharedEnvironment,
+    MAX_BODY_BYTES: String(maxBodyBytes),
+    ...(deployPublicBaseUrl ? { PUBLIC_BASE_URL: deployPublicBaseUrl } : {}),
+  },
 });
+
+/**
+ * The api's public origin for the other functions (MiniMax's callback URLs of the tasks they submit,
+ * `content_url` in webhooks): DEPLOY_PUBLIC_BASE_URL, else the Function URL. The api cannot be given
+ * its own URL (a cycle); it reads its host from each request instead (handlers/api.ts).
+ */
+export const apiPublicBaseUrl = deployPublicBaseUrl ?? api.url.apply((url) => url.replace(/\/+$/, ""));

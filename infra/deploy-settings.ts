@@ -26,15 +26,18 @@ export const sharedEnvironment = {
   ...(deployEnvironment.DEPLOY_METRICS_NAMESPACE
     ? { METRICS_NAMESPACE: deployEnvironment.DEPLOY_METRICS_NAMESPACE }
     : {}),
-  ...(deployEnvironment.DEPLOY_PUBLIC_BASE_URL
-    ? { PUBLIC_BASE_URL: deployEnvironment.DEPLOY_PUBLIC_BASE_URL }
-    : {}),
   // The provider's pace (api and poller share it); unset, settings.ts's per-provider defaults hold.
   ...(deployEnvironment.DEPLOY_UPSTREAM_RPM ? { UPSTREAM_RPM: deployEnvironment.DEPLOY_UPSTREAM_RPM } : {}),
   ...(deployEnvironment.DEPLOY_UPSTREAM_MAX_IN_FLIGHT
     ? { UPSTREAM_MAX_IN_FLIGHT: deployEnvironment.DEPLOY_UPSTREAM_MAX_IN_FLIGHT }
     : {}),
 };
+
+/**
+ * The api's public origin as set by hand (e.g. a custom domain before the Function URL); unset, the
+ * api's Function URL is it (see api.ts `apiPublicBaseUrl`). MiniMax's pushes and `content_url` use it.
+ */
+export const deployPublicBaseUrl = deployEnvironment.DEPLOY_PUBLIC_BASE_URL || undefined;
 
 /**
  * The drop folder's owner when DEPLOY_INBOX_TENANT_ID is not set. A fixed id, not "none": a

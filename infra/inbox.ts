@@ -1,3 +1,4 @@
+import { apiPublicBaseUrl } from "./api";
 import { inboxEnvironment, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { deleteIn } from "./link-policies";
@@ -51,7 +52,7 @@ export const ingest = inboxQueue.subscribe(
     timeout: `${ingestTimeoutSeconds} seconds`,
     link: [table, bucket, upstreamApiKey, minimaxApiKey],
     permissions: [deleteIn(bucket, "inputsPrefix", "inboxErrorsPrefix")],
-    environment: { ...sharedEnvironment, ...inboxEnvironment },
+    environment: { ...sharedEnvironment, ...inboxEnvironment, PUBLIC_BASE_URL: apiPublicBaseUrl },
   },
   {
     batch: {

@@ -1,4 +1,5 @@
 import { bucketLayout } from "../functions/core/output-keys";
+import { apiPublicBaseUrl } from "./api";
 import { sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { inboxQueue } from "./inbox";
@@ -65,7 +66,7 @@ export const notifications = bucket.notify({
         link: [table],
         // Not linked to the bucket (a link grants the whole bucket): it only writes outputs/<id>.json
         // and presigns outputs/<id>.mp4, so it gets the name and outputs/ alone.
-        environment: { ...sharedEnvironment, BUCKET: bucket.name },
+        environment: { ...sharedEnvironment, BUCKET: bucket.name, PUBLIC_BASE_URL: apiPublicBaseUrl },
         permissions: [
           {
             actions: ["s3:GetObject", "s3:PutObject"],

@@ -1,3 +1,4 @@
+import { apiPublicBaseUrl } from "./api";
 import { pollerRunMs, pollerSafetyMs, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { minimaxApiKey, upstreamApiKey } from "./secrets";
@@ -31,6 +32,7 @@ export const poller = new sst.aws.CronV2("Poller", {
     link: [table, bucket, upstreamApiKey, minimaxApiKey],
     environment: {
       ...sharedEnvironment,
+      PUBLIC_BASE_URL: apiPublicBaseUrl,
       POLLER_RUN_MS: String(pollerRunMs),
       POLLER_SAFETY_MS: String(pollerSafetyMs),
     },

@@ -167,3 +167,16 @@ describe("the api", () => {
     expect(lambdaPayloadBytes - Number(environment.MAX_BODY_BYTES)).toBeGreaterThanOrEqual(64 * 1024);
   });
 });
+
+describe("the api's public URL", () => {
+  it("reaches the poller, ingest and notify from the api's Function URL, so their tasks get push and content_url", async () => {
+    const synthesis = await synthesize();
+    const apiUrl = String(synthesis.outputs.api).replace(/\/+$/, "");
+    expect(apiUrl).toMatch(/^https:\/\/.+\.lambda-url\./);
+    for (const name of ["poller", "ingest", "notify"] as const) {
+      expect(functionFor(synthesis, handlers[name]).environment.PUBLIC_BASE_URL, name).toBe(apiUrl);
+    }
+    // The api reads its own URL from its requests (handlers/api.ts): passing it would be a cycle.
+    expect(functionFor(synthesis, handlers.api).environment).not.toHaveProperty("PUBLIC_BASE_URL");
+  });
+});
