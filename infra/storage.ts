@@ -20,8 +20,9 @@ export const table = new sst.aws.Dynamo("Tasks", {
   globalIndexes: {
     // Sparse: only unfinished tasks and pending webhooks carry `due`; the poller needs keys only.
     byDue: { hashKey: "due", rangeKey: "nextPollAt", projection: "keys-only" },
-    // A tenant's tasks, newest first; listing reads whole items.
-    byOwner: { hashKey: "owner", rangeKey: "createdAt", projection: "all" },
+    // A tenant's tasks, newest first: keys and phase only (a poll's write costs it nothing);
+    // listing reads the whole items by key. functions/adapters/dynamo/table-definition.ts says why.
+    byOwner: { hashKey: "owner", rangeKey: "createdAt", projection: ["phase"] },
   },
   ttl: "expiresAt",
 });

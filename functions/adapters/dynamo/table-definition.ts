@@ -9,8 +9,12 @@ export const tableShape = {
   sortKey: "sk",
   /** Sparse: only items carrying `due` (unfinished tasks, pending webhooks) are in it. */
   dueIndex: { name: "byDue", partitionKey: "due", sortKey: "nextPollAt" },
-  /** A tenant's tasks, newest first. */
-  ownerIndex: { name: "byOwner", partitionKey: "owner", sortKey: "createdAt" },
+  /**
+   * A tenant's tasks, newest first. It carries the keys and `phase` only (for the status filter):
+   * a task write that leaves both alone, as every poll does, costs no write in this index, and a
+   * listed page reads its whole items with one BatchGetItem.
+   */
+  ownerIndex: { name: "byOwner", partitionKey: "owner", sortKey: "createdAt", projected: ["phase"] },
   ttlAttribute: "expiresAt",
 } as const;
 
@@ -46,7 +50,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: ownerIndex.partitionKey, KeyType: "HASH" },
           { AttributeName: ownerIndex.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...ownerIndex.projected] },
       },
     ],
   };

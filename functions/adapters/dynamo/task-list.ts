@@ -1,5 +1,5 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { InvalidRequestError } from "../../core/errors.js";
+import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { InvalidRequestError, StoreBusyError } from "../../core/errors.js";
 import type { TaskListQuery, TaskPage } from "../../core/ports.js";
 import type { Task } from "../../core/task/task.js";
 import type { DynamoConnection } from "./dynamo-client.js";
@@ -7,13 +7,19 @@ import { tableShape } from "./table-definition.js";
 
 /** Queries read per page at most: a filter that matches little must not hold the caller long. */
 const maxQueriesPerPage = 10;
+/** BatchGetItem's own limit of keys per request. */
+const keysPerBatchGet = 100;
+/** Rounds of a BatchGetItem's unprocessed keys (DynamoDB throttling) before the page gives up. */
+const maxBatchGetRounds = 5;
 
 type ItemKey = Record<string, string>;
 
 /**
  * A tenant's tasks from the owner index, newest first. A status filter is a FilterExpression, which
  * DynamoDB applies after `Limit`, so each query asks only for what the page still needs, and the
- * cursor is the last key read: no matching item is ever skipped or returned twice.
+ * cursor is the last key read: no matching item is ever skipped or returned twice. The index holds
+ * keys and phase only (table-definition.ts), so the page's whole items are then read by key, and the
+ * filter is applied again to them: the index may lag a phase the item has already left.
  */
 export async function listTasksOfOwner(
   connection: DynamoConnection,
@@ -22,25 +28,59 @@ export async function listTasksOfOwner(
   fromItem: (item: Record<string, unknown>) => Task,
 ): Promise<TaskPage> {
   const { ownerIndex } = tableShape;
-  const tasks: Task[] = [];
+  const keys: ItemKey[] = [];
   let startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, owner);
-  for (let round = 0; round < maxQueriesPerPage && tasks.length < query.limit; round++) {
+  for (let round = 0; round < maxQueriesPerPage && keys.length < query.limit; round++) {
     const page = await connection.client.send(
       new QueryCommand({
         TableName: connection.tableName,
         IndexName: ownerIndex.name,
         KeyConditionExpression: "#owner = :owner",
         ScanIndexForward: false,
-        Limit: query.limit - tasks.length,
+        Limit: query.limit - keys.length,
         ExclusiveStartKey: startKey,
         ...phaseFilter(owner, query.phases),
       }),
     );
-    tasks.push(...(page.Items ?? []).map(fromItem));
+    keys.push(...(page.Items ?? []).map(primaryKeyOf));
     startKey = page.LastEvaluatedKey as ItemKey | undefined;
     if (!startKey) break;
   }
+  const items = await readItems(connection, keys);
+  const tasks = keys
+    .map((key) => items.get(keyString(key)))
+    .filter((item): item is Record<string, unknown> => item !== undefined)
+    .map(fromItem)
+    .filter((task) => !query.phases || query.phases.includes(task.phase));
   return startKey ? { tasks, nextCursor: encodeCursor(startKey) } : { tasks };
+}
+
+function primaryKeyOf(item: Record<string, unknown>): ItemKey {
+  const { partitionKey, sortKey } = tableShape;
+  return { [partitionKey]: String(item[partitionKey]), [sortKey]: String(item[sortKey]) };
+}
+
+const keyString = (key: Record<string, unknown>) =>
+  `${String(key[tableShape.partitionKey])}\u0000${String(key[tableShape.sortKey])}`;
+
+/** The whole items of `keys` by BatchGetItem; an item gone since the query (expired) is absent. */
+async function readItems(
+  connection: DynamoConnection,
+  keys: ItemKey[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const items = new Map<string, Record<string, unknown>>();
+  for (let start = 0; start < keys.length; start += keysPerBatchGet) {
+    let pending: ItemKey[] = keys.slice(start, start + keysPerBatchGet);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === maxBatchGetRounds) throw new StoreBusyError("the task list could not be read; try again");
+      const answer = await connection.client.send(
+        new BatchGetCommand({ RequestItems: { [connection.tableName]: { Keys: pending } } }),
+      );
+      for (const item of answer.Responses?.[connection.tableName] ?? []) items.set(keyString(item), item);
+      pending = (answer.UnprocessedKeys?.[connection.tableName]?.Keys ?? []) as ItemKey[];
+    }
+  }
+  return items;
 }
 
 function phaseFilter(owner: string, phases: TaskListQuery["phases"]) {
