@@ -103,36 +103,55 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
     }),
   };
   try {
+    // One upload, before the load: a create copies the upload (by its ETag) into the task's own
+    // inputs/ key and leaves it in place, so every create of the load may name the same one.
+    const uploadImage = await uploadOnce(base, init.headers, image);
+    const uploadInit = { ...init, body: JSON.stringify({ ...JSON.parse(init.body), image: uploadImage }) };
     // Warm-up (JIT, connection pools, the openapi document), then a sequential breakdown.
     for (let index = 0; index < 10; index += 1) {
       await expectOk(await fetch(createUrl, init));
+      await expectOk(await fetch(createUrl, uploadInit));
       await expectOk(await fetch(floorUrl, init));
     }
-    context.progress(`warm; ${breakdownCreates} sequential creates, each await timed`);
-    timed.recording.on = true;
-    const totals: number[] = [];
-    for (let index = 0; index < breakdownCreates; index += 1) {
-      const startedAt = performance.now();
-      await expectOk(await fetch(createUrl, init));
-      totals.push(performance.now() - startedAt);
-    }
-    timed.recording.on = false;
-    const createMeanMs = mean(totals);
-    const breakdown = [...timed.times]
-      .sort(([, a], [, b]) => b.ms - a.ms)
-      .map(([label, entry]) => ({
-        await: label,
-        "calls per create": entry.calls / breakdownCreates,
-        "ms per create": entry.ms / breakdownCreates,
-        "share of a create": `${((100 * entry.ms) / breakdownCreates / createMeanMs).toFixed(0)} %`,
-      }));
-    const awaited = breakdown.reduce((sum, row) => sum + row["ms per create"], 0);
-    breakdown.push({
-      await: "the rest: HTTP, JSON, validation, the image body's read, hashing",
-      "calls per create": 1,
-      "ms per create": createMeanMs - awaited,
-      "share of a create": `${((100 * (createMeanMs - awaited)) / createMeanMs).toFixed(0)} %`,
-    });
+    context.progress(`warm; ${breakdownCreates} sequential creates of each route, each await timed`);
+    // One await-by-await breakdown per route: creates sent one at a time, every port timed.
+    const timeCreates = async (routeInit: typeof init) => {
+      timed.times.clear();
+      timed.recording.on = true;
+      const totals: number[] = [];
+      for (let index = 0; index < breakdownCreates; index += 1) {
+        const startedAt = performance.now();
+        await expectOk(await fetch(createUrl, routeInit));
+        totals.push(performance.now() - startedAt);
+      }
+      timed.recording.on = false;
+      const meanMs = mean(totals);
+      const rows = [...timed.times]
+        .sort(([, a], [, b]) => b.ms - a.ms)
+        .map(([label, entry]) => ({
+          await: label,
+          "calls per create": entry.calls / breakdownCreates,
+          "ms per create": entry.ms / breakdownCreates,
+          "share of a create": `${((100 * entry.ms) / breakdownCreates / meanMs).toFixed(0)} %`,
+        }));
+      const awaited = rows.reduce((sum, row) => sum + row["ms per create"], 0);
+      rows.push({
+        await: "the rest: HTTP, JSON, validation, the image body's read, hashing",
+        "calls per create": 1,
+        "ms per create": meanMs - awaited,
+        "share of a create": `${((100 * (meanMs - awaited)) / meanMs).toFixed(0)} %`,
+      });
+      return { meanMs, rows, awaited };
+    };
+    const uploadTimes = await timeCreates(uploadInit);
+    const urlTimes = await timeCreates(init);
+    const createMeanMs = urlTimes.meanMs;
+    const breakdown = urlTimes.rows;
+    const awaited = urlTimes.awaited;
+    const imageMs = (rows: typeof breakdown) =>
+      rows
+        .filter((row) => /^(media|images)\./.test(row.await))
+        .reduce((sum, row) => sum + row["ms per create"], 0);
 
     const isDynamo = (label: string) => /^(tenants|tasks|rateLimits|deliveries)\./.test(label);
     const dynamoCalls =
@@ -144,8 +163,15 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
     context.progress(`create: ${connections} connections for ${durationSeconds} s`);
     const create = await load(createUrl, init);
     context.progress(`create: ${create.requestsPerSecond.toFixed(0)} req/s, p99 ${create.p99Ms} ms`);
-    if (create.failed > 0 || floor.failed > 0) {
-      throw new Error(`failed requests: create ${create.failed}, floor ${floor.failed}`);
+    context.progress(`create with an upload: ${connections} connections for ${durationSeconds} s`);
+    const createUpload = await load(createUrl, uploadInit);
+    context.progress(
+      `create with an upload: ${createUpload.requestsPerSecond.toFixed(0)} req/s, p99 ${createUpload.p99Ms} ms`,
+    );
+    if (create.failed > 0 || floor.failed > 0 || createUpload.failed > 0) {
+      throw new Error(
+        `failed requests: create ${create.failed}, create with an upload ${createUpload.failed}, floor ${floor.failed}`,
+      );
     }
     return {
       parameters: { connections, durationSeconds, imageBytes: image.length, breakdownCreates },
@@ -163,14 +189,29 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
         ),
         ratioFigure("create p99", create.p99Ms, "ms", "floor p99", floor.p99Ms, { at: "most", ratio: 3 }),
         ratioFigure("create p50", create.p50Ms, "ms", "floor p50", floor.p50Ms),
+        ratioFigure(
+          "create with an upload req/s",
+          createUpload.requestsPerSecond,
+          "req/s",
+          "floor req/s",
+          floor.requestsPerSecond,
+          { at: "least", ratio: 0.7 },
+        ),
+        ratioFigure("create with an upload p99", createUpload.p99Ms, "ms", "floor p99", floor.p99Ms, {
+          at: "most",
+          ratio: 3,
+        }),
       ],
       details: {
         "Under load (autocannon)": [
           { route: "create (image URL)", ...create },
+          { route: "create (upload reference)", ...createUpload },
           { route: "floor (one TransactWrite)", ...floor },
         ],
         [`Where a create's time goes (${breakdownCreates} sequential creates, mean ${createMeanMs.toFixed(1)} ms)`]:
           breakdown,
+        [`Where a create with an upload's time goes (${breakdownCreates} sequential creates, mean ${uploadTimes.meanMs.toFixed(1)} ms)`]:
+          uploadTimes.rows,
       },
       notes: [
         `A create makes ${dynamoCalls.toFixed(0)} DynamoDB requests (${[...timed.times]
@@ -179,7 +220,9 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
           .join(
             ", ",
           )}) where the floor makes 1, and DynamoDB Local (one JVM on a shared core) is the slowest part of this stack: the ratio of req/s follows the ratio of DynamoDB requests more than anything the app computes (the rest, ${(createMeanMs - awaited).toFixed(1)} ms a create, is small).`,
-        "The create and the floor run in one process on the same servers, one after the other, so the machine's load falls on both. " +
+        "The upload route names one upload (`image: \"upload:<id>\"`, from `POST /api/v1/uploads` and a PUT of the same JPEG to its presigned URL, done before the load) in every create: a create checks the upload's first bytes (HeadObject, a ranged GetObject) and copies that version into the task's own `inputs/` key (CopyObject with its ETag), and never deletes it, so one upload serves any number of creates. Where the URL route downloads the image and PUTs it, this route has S3 copy it server-side. " +
+          `One at a time, the image's part (S3 and image-fetch awaits) is ${imageMs(uploadTimes.rows).toFixed(1)} ms of a create with an upload (mean ${uploadTimes.meanMs.toFixed(1)} ms) against ${imageMs(breakdown).toFixed(1)} ms of a create with a URL (mean ${createMeanMs.toFixed(1)} ms); the S3 server (fauxqs) runs in this very process, so under load its work on HeadObject, the ranged GetObject and CopyObject shares the event loop with the api's.`,
+        "The creates, the creates with an upload and the floor run in one process on the same servers, one after the other, so the machine's load falls on both. " +
           "The simulator answers at once; its generations are set to fail after an hour so that no ffmpeg render competes for the CPU.",
       ],
     };
@@ -190,6 +233,27 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
   }
 }
 
+/** `POST /api/v1/uploads`, then the PUT of `image` to the presigned URL: the create's `image` value. */
+async function uploadOnce(base: string, headers: Record<string, string>, image: Buffer): Promise<string> {
+  const response = await fetch(`${base}/api/v1/uploads`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ content_type: "image/jpeg", content_length: image.length }),
+  });
+  const body = (await response.json()) as {
+    data?: { image: string; upload_url: string; headers: Record<string, string> };
+  };
+  if (!body.data) throw new Error(`POST /api/v1/uploads answered ${response.status}`);
+  await expectOk(
+    await fetch(body.data.upload_url, {
+      method: "PUT",
+      headers: body.data.headers,
+      body: new Uint8Array(image),
+    }),
+  );
+  return body.data.image;
+}
+
 async function expectOk(response: Response): Promise<void> {
   const text = await response.text();
   if (!response.ok) throw new Error(`${response.status}: ${text.slice(0, 300)}`);
@@ -197,7 +261,8 @@ async function expectOk(response: Response): Promise<void> {
 
 export const create: Benchmark = {
   name: "create",
-  title: "`POST /api/v1/videos/generations` with an image URL, against the one transaction it needs",
+  title:
+    "`POST /api/v1/videos/generations` with an image URL or an upload, against the one transaction it needs",
   knobs: {
     BENCH_CREATE_SECONDS: "seconds of load per route (default 10)",
     BENCH_CREATE_CONNECTIONS: "concurrent connections (default 8)",
@@ -213,6 +278,10 @@ task, owner index) and makes its first upstream try.
 The **floor** is a route added to the same app that does only the one DynamoDB \`TransactWrite\`
 a create needs (\`tasks.createTask\`, same tenant): what a create cannot go below on this stack.
 Goals: create ≥ 0.7 of the floor's req/s, create p99 ≤ 3× the floor's p99.
+
+A second route under the same load: the create whose image is an upload reference
+(\`image: "upload:<id>"\`, one upload made and PUT before the load), with the same goals against
+the same floor.
 
 Before the load, ${breakdownCreates} creates are sent one at a time with every port of \`Deps\`
 (tenants, tasks, images, media, upstream, rate limits) wrapped in \`performance.now()\`: the time

@@ -12,10 +12,20 @@ import { type Benchmark, type BenchResult, machine, tableHeader, tableRows, text
 import { ingest1000 } from "./ingest-1000.js";
 import { pushLatency } from "./push-latency.js";
 import { readResults, writeReport } from "./report.js";
+import { sweep } from "./sweep.js";
 import { webhookLatency } from "./webhook-latency.js";
 
 /** Every benchmark, in the order `npm run bench` runs them and the page lists them. */
-const benchmarks: Benchmark[] = [coldStart, create, copy, webhookLatency, pushLatency, cost, ingest1000];
+const benchmarks: Benchmark[] = [
+  coldStart,
+  create,
+  sweep,
+  copy,
+  webhookLatency,
+  pushLatency,
+  cost,
+  ingest1000,
+];
 
 const resultsDirectory = fileURLToPath(new URL("./results/", import.meta.url));
 const reportPath = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
