@@ -1,6 +1,7 @@
 // One measured copy in a process of its own, so that its peak RSS is the copy's alone. Run by
-// bench/copy.ts with BENCH_COPY_JOB (JSON); prints one JSON line: bytes, ms, peak and idle RSS.
-import { createReadStream } from "node:fs";
+// bench/copy.ts with BENCH_COPY_JOB (JSON); prints one JSON line: bytes, ms, peak and idle RSS
+// (and getrusage's maxRSS, which Linux inherits from the forking parent, to show why it is not used).
+import { createReadStream, readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -96,11 +97,22 @@ if (job.kind === "copy") {
   };
 }
 
+/**
+ * The process's own peak RSS: VmHWM, the high-water mark of its address space since exec. Not
+ * getrusage's maxRSS, which Linux carries over from the forking parent (the benchmark, whose RSS
+ * grows as its simulator serves the video): that one reads the parent's size, not the child's.
+ */
+function peakRssMb(): number {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kilobytes = status.match(/^VmHWM:\s+(\d+) kB/m)?.[1];
+  return megabytes(kilobytes === undefined ? process.resourceUsage().maxRSS : Number(kilobytes));
+}
+
 const idleRssMb = process.memoryUsage().rss / 1024 ** 2;
 const startedAt = performance.now();
 await run();
 const ms = performance.now() - startedAt;
 process.stdout.write(
-  `${JSON.stringify({ bytes, ms, peakRssMb: megabytes(process.resourceUsage().maxRSS), idleRssMb })}\n`,
+  `${JSON.stringify({ bytes, ms, peakRssMb: peakRssMb(), idleRssMb, rusageMaxRssMb: megabytes(process.resourceUsage().maxRSS) })}\n`,
 );
 process.exit(0);

@@ -12,7 +12,7 @@ export type CopyProgress = { uploadId: string; parts: UploadedPart[]; bytes: num
 /**
  * Streams the finished video into outputs/<id>.mp4 part by part, recording each part on the task,
  * so that a worker that dies mid-copy (a Lambda run that ends) leaves a copy the next lease resumes
- * from the recorded byte (a Range request), not from zero. One part's buffer is all it holds. The
+ * from the recorded byte (a Range request), not from zero. Two parts' buffers are all it holds. The
  * bucket's ObjectCreated event then drives notify; a video already there completes directly.
  */
 export async function copyVideo(deps: Deps, task: Task): Promise<Task> {
@@ -75,27 +75,54 @@ async function currentVideoUrl(deps: Deps, task: Task): Promise<string> {
   return state.videoUrl;
 }
 
-/** Fills one part's buffer from the stream, sends it, records it; the last part may be short. */
+/**
+ * Fills a part's buffer from the stream and hands it over, the last part possibly short. Two
+ * buffers take turns: one part is sent and recorded while the next is read into the other buffer,
+ * so at most two parts are held, and the stream waits (backpressure) while both are busy. Parts are
+ * still sent and recorded one after the other, in order: a worker that dies leaves every part it
+ * recorded valid, and the next one resumes after the last of them.
+ */
 async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Task> {
   const partBytes = deps.settings.copyPartBytes;
-  const buffer = Buffer.allocUnsafe(partBytes);
-  let filled = 0;
+  const buffers = [Buffer.allocUnsafe(partBytes), Buffer.allocUnsafe(partBytes)];
   let current = task;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    for (let offset = 0; offset < chunk.length; ) {
-      const take = Math.min(partBytes - filled, chunk.length - offset);
-      chunk.copy(buffer, filled, offset, offset + take);
-      filled += take;
-      offset += take;
-      if (filled === partBytes) {
-        current = await sendPart(deps, current, buffer.subarray(0, filled));
-        filled = 0;
+  let inFlight: Promise<void> | undefined;
+  let handedOver = 0;
+  // Waits for the part in flight (its upload and its record), then sends this one without waiting.
+  const handOver = async (body: Buffer): Promise<void> => {
+    await inFlight;
+    const sending = sendPart(deps, current, body).then((saved) => {
+      current = saved;
+    });
+    sending.catch(() => {}); // its failure is thrown where it is awaited: the next hand-over or the end
+    inFlight = sending;
+    handedOver += 1;
+  };
+  let buffer = buffers[0] as Buffer;
+  let filled = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (let offset = 0; offset < chunk.length; ) {
+        const take = Math.min(partBytes - filled, chunk.length - offset);
+        chunk.copy(buffer, filled, offset, offset + take);
+        filled += take;
+        offset += take;
+        if (filled === partBytes) {
+          await handOver(buffer);
+          buffer = buffers[handedOver % 2] as Buffer;
+          filled = 0;
+        }
       }
     }
-  }
-  const progress = requireProgress(current);
-  if (filled > 0 || progress.parts.length === 0) {
-    current = await sendPart(deps, current, buffer.subarray(0, filled));
+    await inFlight;
+    if (filled > 0 || requireProgress(current).parts.length === 0) {
+      await handOver(buffer.subarray(0, filled));
+      await inFlight;
+    }
+  } catch (error) {
+    // A broken download still lets the part in flight finish: its record is progress kept.
+    await inFlight?.catch(() => {});
+    throw error;
   }
   return current;
 }
