@@ -40,7 +40,7 @@ const listQuerySchema = z.object({
     .openapi({ description: "the next_cursor of the page before" }),
 });
 
-function routesFor(deps: Deps) {
+function routesFor() {
   return {
     create: createRoute({
       method: "post",
@@ -107,7 +107,7 @@ function routesFor(deps: Deps) {
 }
 
 export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
-  const routes = routesFor(deps);
+  const routes = routesFor();
   const router = newRouter();
 
   // The body is read by the handler, with the route's own schema: any content type is taken (curl -d
