@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { type Duration, type Model, models, type Resolution } from "./create-request.js";
 import { InternalError } from "./errors.js";
+import * as z from "./validation.js";
 
 /** The combinations a task can be: 1080P allows 6 s only. */
 export const priceKeys = ["6s-768P", "10s-768P", "6s-1080P"] as const;
@@ -16,8 +16,10 @@ export const defaultPriceTable: PriceTable = {
 
 const price = z
   .number({ error: "required: a whole number of credits" })
-  .int({ error: "must be a whole number of credits" })
-  .nonnegative({ error: "must not be negative" });
+  .check(
+    z.int({ error: "must be a whole number of credits" }),
+    z.nonnegative({ error: "must not be negative" }),
+  );
 
 const modelPrices = z.object(
   Object.fromEntries(priceKeys.map((key) => [key, price])) as Record<PriceKey, typeof price>,

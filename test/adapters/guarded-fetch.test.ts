@@ -1,7 +1,7 @@
 import type { LookupAddress } from "node:dns";
 import { readFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
-import { request } from "undici";
+import { type Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFailureOf } from "../../functions/adapters/http/fetch-failure.js";
 import {
@@ -149,10 +149,11 @@ describe("the guarded outbound path, as deployed", () => {
   let listeners: Awaited<ReturnType<typeof loopbackListeners>>;
   const resolve = resolverOf(hostileDns);
   const guardedFetch = createGuardedFetch({ policy: deployed, resolve });
-  const agent = createGuardedAgent({ policy: deployed, resolve });
+  let agent: Agent;
 
   beforeAll(async () => {
     listeners = await loopbackListeners();
+    agent = await createGuardedAgent({ policy: deployed, resolve });
   });
   afterAll(async () => {
     await agent.close();

@@ -1,7 +1,7 @@
 import { promises as dns, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
-import { Agent, buildConnector, interceptors, request, fetch as undiciFetch } from "undici";
+import type { Agent, buildConnector, Dispatcher } from "undici";
 import { ForbiddenDestinationError } from "../../core/errors.js";
 import { addressProblem, hostProblem, type UrlPolicy, urlProblem } from "../../core/url-policy.js";
 
@@ -13,6 +13,29 @@ export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all
 export type GuardedFetchOptions = { policy: UrlPolicy; resolve?: Resolver };
 
 /**
+ * undici, loaded on the first outbound request rather than at a cold start: it is the largest
+ * package in every bundle and its evaluation a large share of a handler's init (docs/benchmarks.md,
+ * cold-start), while most invocations (a status read, a poll, a video landing) fetch no URL.
+ */
+let undiciModule: Promise<typeof import("undici")> | undefined;
+const loadUndici = () => {
+  undiciModule ??= import("undici");
+  return undiciModule;
+};
+
+/** A value made on first use and kept: a failed make is not kept, so the next use tries again. */
+function once<Value>(make: () => Promise<Value>): () => Promise<Value> {
+  let made: Promise<Value> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}
+
+/**
  * The one outbound HTTP path for URLs that callers and providers give us: images, their redirects,
  * webhook deliveries and provider video downloads. When private URLs are off, each connection the
  * agent opens (the first request and every redirect hop alike) is checked where it is made: https on
@@ -21,13 +44,14 @@ export type GuardedFetchOptions = { policy: UrlPolicy; resolve?: Resolver };
  * from DNS (rebinding) cannot slip between the check and the connection.
  */
 export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
-  const dispatcher = createGuardedAgent(options);
+  const dispatcher = once(() => createGuardedAgent(options));
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     // The text first, for a clear refusal; the connection is checked again whatever the text said.
     const problem = urlProblem(url, options.policy);
     if (problem) throw new ForbiddenDestinationError(`the URL ${problem}`);
-    const response = await undiciFetch(url, { ...(init as object), dispatcher });
+    const [undici, agent] = await Promise.all([loadUndici(), dispatcher()]);
+    const response = await undici.fetch(url, { ...(init as object), dispatcher: agent });
     return response as unknown as Response;
   };
   return guarded as typeof fetch;
@@ -49,14 +73,18 @@ const downloadRedirects = 5;
  * stalled body (no byte for `headersMs`) fails like a late answer.
  */
 export function createGuardedDownload(options: GuardedFetchOptions): Download {
-  const dispatcher = createGuardedAgent(options).compose(
-    interceptors.redirect({ maxRedirections: downloadRedirects }),
+  const dispatcher = once(
+    async (): Promise<Dispatcher> =>
+      (await createGuardedAgent(options)).compose(
+        (await loadUndici()).interceptors.redirect({ maxRedirections: downloadRedirects }),
+      ),
   );
   return async (url, init) => {
     const problem = urlProblem(url, options.policy);
     if (problem) throw new ForbiddenDestinationError(`the URL ${problem}`);
-    const answer = await request(url, {
-      dispatcher,
+    const [undici, agent] = await Promise.all([loadUndici(), dispatcher()]);
+    const answer = await undici.request(url, {
+      dispatcher: agent,
       method: "GET",
       ...(init.headers ? { headers: init.headers } : {}),
       signal: init.signal,
@@ -68,7 +96,8 @@ export function createGuardedDownload(options: GuardedFetchOptions): Download {
 }
 
 /** The undici agent whose every connection passes the address policy. */
-export function createGuardedAgent(options: GuardedFetchOptions): Agent {
+export async function createGuardedAgent(options: GuardedFetchOptions): Promise<Agent> {
+  const { Agent, buildConnector } = await loadUndici();
   if (options.policy.allowPrivateUrls) return new Agent();
   const connect = buildConnector({ lookup: guardedLookup(options.resolve ?? systemResolver) });
   return new Agent({

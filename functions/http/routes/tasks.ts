@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
+import { createRequestSchema } from "../../core/create-request.js";
 import type { Deps } from "../../core/deps.js";
 import { InvalidRequestError } from "../../core/errors.js";
 import { publicStatuses } from "../../core/task/phases.js";
@@ -9,7 +10,7 @@ import { submitTask } from "../../core/use-cases/submit-task.js";
 import { bearerSecurity, newRouter } from "../open-api.js";
 import { parseOrThrow } from "../parse-or-throw.js";
 import { requestOrigin } from "../request-origin.js";
-import { createBodySchema, createdTaskSchema, createHeadersSchema } from "../schemas/create-request.js";
+import { createBodyDescription, createdTaskSchema, createHeadersSchema } from "../schemas/create-request.js";
 import { errorResponses } from "../schemas/error-body.js";
 import { success, taskIdParams, taskViewSchema } from "../schemas/task-view.js";
 
@@ -39,7 +40,7 @@ const listQuerySchema = z.object({
     .openapi({ description: "the next_cursor of the page before" }),
 });
 
-function routesFor(deps: Deps) {
+function routesFor() {
   return {
     create: createRoute({
       method: "post",
@@ -53,7 +54,7 @@ function routesFor(deps: Deps) {
           required: true,
           content: {
             "application/json": {
-              schema: createBodySchema({ allowPrivateUrls: deps.settings.allowPrivateUrls }),
+              schema: { $ref: "#/components/schemas/CreateVideoRequest" },
             },
           },
         },
@@ -106,12 +107,13 @@ function routesFor(deps: Deps) {
 }
 
 export function tasksRoutes(deps: Deps, options: TasksRouteOptions) {
-  const routes = routesFor(deps);
+  const routes = routesFor();
   const router = newRouter();
 
   // The body is read by the handler, with the route's own schema: any content type is taken (curl -d
   // sends a form type), bad JSON gets our 400, and the raw text is what an Idempotency-Key hashes.
-  const bodySchema = routes.create.request.body.content["application/json"].schema;
+  const bodySchema = createRequestSchema({ allowPrivateUrls: deps.settings.allowPrivateUrls });
+  router.openAPIRegistry.registerComponent("schemas", "CreateVideoRequest", createBodyDescription());
   router.openAPIRegistry.registerPath(routes.create);
   const { body: _documented, ...createRequestParts } = routes.create.request;
   router.openapi({ ...routes.create, request: createRequestParts, hide: true }, async (context) => {

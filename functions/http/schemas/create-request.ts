@@ -1,12 +1,16 @@
 import { z } from "@hono/zod-openapi";
-import { createRequestSchema, type UrlPolicy } from "../../core/create-request.js";
+import { createRequestJsonSchema } from "../../core/create-request.js";
 
 const maxIdempotencyKeyLength = 255;
 const idempotencyKeyRule = `Idempotency-Key must be 1 to ${maxIdempotencyKeyLength} characters`;
 
-/** The create body as validated by the domain (core/create-request.ts), described for the spec. */
-export function createBodySchema(policy: UrlPolicy) {
-  return createRequestSchema(policy).openapi("CreateVideoRequest", {
+/**
+ * The create body as the domain validates it (core/create-request.ts, zod/mini), described for the
+ * spec as JSON Schema: the route's handler validates the body itself (routes/tasks.ts).
+ */
+export function createBodyDescription() {
+  return {
+    ...createRequestJsonSchema(),
     description:
       "Fields not listed are ignored; null counts as absent; duration may be a number. See docs/api.md for every rule.",
     example: {
@@ -16,7 +20,7 @@ export function createBodySchema(policy: UrlPolicy) {
       duration: "6",
       resolution: "768P",
     },
-  });
+  };
 }
 
 export const createHeadersSchema = z.object({
