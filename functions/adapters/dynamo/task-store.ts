@@ -219,18 +219,26 @@ export function createDynamoTaskStore(
   async function dueWork(now: number, limit: number): Promise<DueItem[]> {
     const { dueIndex } = tableShape;
     const perShard = await Promise.all(
+      // A Query answers 1 MB at most: a shard's pages are followed until it has given `limit`.
       allDueShards(options.dueShards).map(async (shard) => {
-        const { Items = [] } = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: dueIndex.name,
-            KeyConditionExpression: "#due = :shard AND #next <= :now",
-            ExpressionAttributeNames: { "#due": dueIndex.partitionKey, "#next": dueIndex.sortKey },
-            ExpressionAttributeValues: { ":shard": shard, ":now": now },
-            Limit: limit,
-          }),
-        );
-        return Items;
+        const items: Record<string, unknown>[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: dueIndex.name,
+              KeyConditionExpression: "#due = :shard AND #next <= :now",
+              ExpressionAttributeNames: { "#due": dueIndex.partitionKey, "#next": dueIndex.sortKey },
+              ExpressionAttributeValues: { ":shard": shard, ":now": now },
+              Limit: limit - items.length,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          items.push(...(page.Items ?? []));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey && items.length < limit);
+        return items;
       }),
     );
     return perShard
