@@ -35,14 +35,20 @@ export type LatencyRun = {
 
 /**
  * The local stack as `npm start` wires it (the api over HTTP, the S3 notifying front with the
- * deployed notification rules, the simulator rendering real videos, the local poller loop) on
+ * deployed notification rules, the simulator serving real MP4s, one render reused, the local poller loop) on
  * fresh names, `run.tasks` example requests through the api, and for each the delay from the
  * simulator's `updated_at` as it turned Success to the moment the webhook inbox received the
  * verified webhook. Everything it starts is stopped.
  */
 export async function measureDoneToWebhook(context: BenchContext, run: LatencyRun): Promise<number[]> {
   const namespace = await freshNamespace(`bench-${run.name}`);
-  const simulator = await startSimulator({ generationMs: run.generationMs, renderConcurrency: 2 });
+  // One render per image and settings, copied for later tasks: ffmpeg's queue on two cores would
+  // otherwise hold the later tasks' Success back by minutes and measure the renders, not the gateway.
+  const simulator = await startSimulator({
+    generationMs: run.generationMs,
+    renderConcurrency: 2,
+    reuseRenders: true,
+  });
   const [apiPort, frontPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const settings = parseSettings({

@@ -28,7 +28,7 @@ async function runPushLatency(context: BenchContext): Promise<BenchOutput> {
       tasks: taskCount,
       createEveryMs: 300,
       generationMs,
-      deadlineMs: 300_000,
+      deadlineMs: 600_000,
     });
   const push = await mode("push");
   const poll = await mode("poll");
