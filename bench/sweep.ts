@@ -257,7 +257,7 @@ async function runSweep(context: BenchContext): Promise<BenchOutput> {
               "ms per task": entry.ms / dueCount,
             })),
           {
-            await: "the rest: the sweep's queries, leases, Node's own work and waiting for the event loop",
+            await: "the rest: leases, Node's own work and waiting for the event loop",
             "calls per task": 1,
             "ms per task":
               slotMs(slowEmpty) - [...timing.times].reduce((sum, [, entry]) => sum + entry.ms, 0) / dueCount,
