@@ -20,9 +20,13 @@ export const table = new sst.aws.Dynamo("Tasks", {
   globalIndexes: {
     // Sparse: only unfinished tasks and pending webhooks carry `due`; the poller needs keys only.
     byDue: { hashKey: "due", rangeKey: "nextPollAt", projection: "keys-only" },
-    // A tenant's tasks, newest first: keys and phase only (a poll's write costs it nothing);
-    // listing reads the whole items by key. functions/adapters/dynamo/table-definition.ts says why.
-    byOwner: { hashKey: "owner", rangeKey: "createdAt", projection: ["phase"] },
+    // A tenant's tasks, newest first, and the API keys: keys and the few attributes listings filter
+    // on or show, none of which a poll changes. functions/adapters/dynamo/table-definition.ts says why.
+    byOwner: {
+      hashKey: "owner",
+      rangeKey: "createdAt",
+      projection: ["phase", "tenantId", "prefix", "revokedAt"],
+    },
   },
   ttl: "expiresAt",
 });

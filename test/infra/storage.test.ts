@@ -64,7 +64,7 @@ describe("the Tasks table", () => {
     });
   });
 
-  it("has the sparse due index keys-only and the owner index with keys and phase only", async () => {
+  it("has the sparse due index keys-only and the owner index with keys and what its listings filter on or show", async () => {
     const table = theOne(await synthesize(), resourceTypes.table).inputs;
     expect(table.globalSecondaryIndexes).toEqual(
       expect.arrayContaining([
@@ -74,7 +74,7 @@ describe("the Tasks table", () => {
           hashKey: "owner",
           rangeKey: "createdAt",
           projectionType: "INCLUDE",
-          nonKeyAttributes: ["phase"],
+          nonKeyAttributes: ["phase", "tenantId", "prefix", "revokedAt"],
         },
       ]),
     );

@@ -10,11 +10,17 @@ export const tableShape = {
   /** Sparse: only items carrying `due` (unfinished tasks, pending webhooks) are in it. */
   dueIndex: { name: "byDue", partitionKey: "due", sortKey: "nextPollAt" },
   /**
-   * A tenant's tasks, newest first. It carries the keys and `phase` only (for the status filter):
-   * a task write that leaves both alone, as every poll does, costs no write in this index, and a
-   * listed page reads its whole items with one BatchGetItem.
+   * A tenant's tasks, newest first, and the API keys under one fixed owner. It carries the keys,
+   * `phase` (the task list's status filter) and what a key listing shows (`tenantId`, `prefix`,
+   * `revokedAt`): none of them changes when a task is polled, so a poll's write costs no write in
+   * this index. A task page then reads its whole items with one BatchGetItem.
    */
-  ownerIndex: { name: "byOwner", partitionKey: "owner", sortKey: "createdAt", projected: ["phase"] },
+  ownerIndex: {
+    name: "byOwner",
+    partitionKey: "owner",
+    sortKey: "createdAt",
+    projected: ["phase", "tenantId", "prefix", "revokedAt"],
+  },
   ttlAttribute: "expiresAt",
 } as const;
 

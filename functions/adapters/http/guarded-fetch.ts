@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import type { Agent, buildConnector, Dispatcher } from "undici";
 import { ForbiddenDestinationError } from "../../core/errors.js";
 import { addressProblem, hostProblem, type UrlPolicy, urlProblem } from "../../core/url-policy.js";
+import type { PreparableFetch } from "./fetch-with-timeouts.js";
 
 /** Every address a name resolves to; the default asks the system resolver (/etc/hosts, then DNS). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -54,7 +55,10 @@ export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
     const response = await undici.fetch(url, { ...(init as object), dispatcher: agent });
     return response as unknown as Response;
   };
-  return guarded as typeof fetch;
+  const prepare = async () => {
+    await Promise.all([loadUndici(), dispatcher()]);
+  };
+  return Object.assign(guarded, { prepare }) as PreparableFetch;
 }
 
 /** A streamed GET: the status, and the body as a Node stream that reads no faster than it is consumed. */

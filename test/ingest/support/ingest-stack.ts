@@ -1,13 +1,11 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { tableShape } from "../../../functions/adapters/dynamo/table-definition.js";
 import { newWebhookSecret } from "../../../functions/core/api-keys.js";
 import type { LogWriter } from "../../../functions/core/ports.js";
 import type { Task } from "../../../functions/core/task/task.js";
 import type { Tenant } from "../../../functions/core/tenant.js";
 import type { SimulatorOptions } from "../../../local/simulator/create-simulator.js";
 import { seedTenant } from "../../../local/stack/seed-tenant.js";
-import { testDynamoClient, testS3Client } from "../../support/aws-clients.js";
+import { testS3Client } from "../../support/aws-clients.js";
 import { startTestStack, type TestStack } from "../../support/test-stack.js";
 
 /** The drop folder's owner in these tests (INBOX_TENANT_ID), seeded beside the stack's own tenant. */
@@ -57,7 +55,6 @@ export async function startInboxStack(options: InboxStackOptions = {}): Promise<
     ...(options.callbackUrl ? { defaultCallbackUrl: options.callbackUrl } : {}),
   });
   const s3 = testS3Client(stack.s3Endpoint);
-  const documents = DynamoDBDocumentClient.from(testDynamoClient());
 
   const putVia = async (
     client: S3Client,
@@ -79,23 +76,18 @@ export async function startInboxStack(options: InboxStackOptions = {}): Promise<
     putVia(s3, key, body, metadata);
   const silent = testS3Client();
 
+  // Through the store's own listing: the owner index holds keys and phase only.
   const tasksOfInbox = async (): Promise<Task[]> => {
     const tasks: Task[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
-      const page = await documents.send(
-        new QueryCommand({
-          TableName: stack.tableName,
-          IndexName: tableShape.ownerIndex.name,
-          KeyConditionExpression: "#owner = :owner",
-          ExpressionAttributeNames: { "#owner": tableShape.ownerIndex.partitionKey },
-          ExpressionAttributeValues: { ":owner": inboxTenantId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) if (item.kind === "task") tasks.push(item as Task);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      const page = await stack.deps.tasks.listTasks(inboxTenantId, {
+        limit: 100,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      tasks.push(...page.tasks);
+      cursor = page.nextCursor;
+    } while (cursor);
     return tasks;
   };
 
