@@ -76,7 +76,7 @@ export const pushLatency: Benchmark = {
   about: `
 \`UPSTREAM=minimax\` against the simulator's MiniMax endpoints, on the local stack as
 \`npm start\` wires it (the api over HTTP, the S3 notifying front with the deployed notification
-rules, the simulator rendering real videos, the local poller loop), at the deployed poll settings
+rules, the simulator serving real MP4s (one render per image and settings, copied for later tasks, so ffmpeg's queue does not hold Success back), the local poller loop), at the deployed poll settings
 (\`UPSTREAM_POLL_INTERVAL_MS\` 5,000, \`POLL_INTERVAL_MS\` 2,000). The same tasks run twice: with push
 (\`PUBLIC_BASE_URL\` is the api's URL, so each create carries a \`callback_url\` and the simulator
 pushes each status change to it) and by polling alone (no \`PUBLIC_BASE_URL\`). For each task, the

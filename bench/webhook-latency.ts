@@ -56,7 +56,7 @@ export const webhookLatency: Benchmark = {
   knobs: { BENCH_WEBHOOK_TASKS: `tasks measured (default ${taskCount})` },
   about: `
 The local stack as \`npm start\` wires it (the api app, the S3 notifying front with the deployed
-notification rules, the simulator rendering real videos, the local poller loop) but with the
+notification rules, the simulator serving real MP4s (one render per image and settings, copied for later tasks, so ffmpeg's queue does not hold Success back), the local poller loop) but with the
 deployed poll settings: \`UPSTREAM_POLL_INTERVAL_MS\` 5,000 and \`POLL_INTERVAL_MS\` 2,000
 (settings.ts's defaults; infra/ sets neither). Tasks are created through the api, 700 ms apart;
 for each, the delay is from the simulator's \`updated_at\` as it turned Success to the moment the
