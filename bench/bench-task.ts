@@ -1,4 +1,5 @@
 import type { Deps } from "../functions/core/deps.js";
+import { inputKey } from "../functions/core/output-keys.js";
 import { newPushSecret } from "../functions/core/push/push-token.js";
 import type { Task } from "../functions/core/task/task.js";
 
@@ -12,7 +13,7 @@ export function benchTask(deps: Deps, tenantId: string, overrides: Partial<Task>
     source: { kind: "api" },
     model: "hailuo/2-3-image-to-video-standard",
     prompt: "benchmark",
-    image: { kind: "stored", key: `inputs/${id}`, contentType: "image/jpeg" },
+    image: { kind: "stored", key: inputKey(id), contentType: "image/jpeg" },
     duration: "6",
     resolution: "768P",
     promptOptimizer: true,

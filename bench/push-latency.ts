@@ -1,16 +1,17 @@
-import { type BenchContext, type Benchmark, type BenchOutput, ratioFigure, valueFigure } from "./harness.js";
+import {
+  type BenchContext,
+  type Benchmark,
+  type BenchOutput,
+  percentile,
+  ratioFigure,
+  valueFigure,
+} from "./harness.js";
 import { measureDoneToWebhook } from "./latency-stack.js";
 
 const taskCount = Number(process.env.BENCH_PUSH_TASKS ?? 50);
 /** The deployed poll settings (settings.ts's defaults), in both modes. */
 const deployed = { UPSTREAM_POLL_INTERVAL_MS: 5_000, POLL_INTERVAL_MS: 2_000 };
 const generationMs = 1_500;
-
-/** The share-th smallest value (nearest rank). */
-function percentile(values: number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] ?? Number.NaN;
-}
 
 async function runPushLatency(context: BenchContext): Promise<BenchOutput> {
   const mode = (name: "push" | "poll") =>
