@@ -29,12 +29,15 @@ const pollsPerVideo = 24;
 const apiKey = "bench-cost-key";
 const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-/** us-east-1 list prices, as the doc states them. */
+/**
+ * us-east-1 list prices, as the doc states them: Lambda on arm64 (infra/function-defaults.ts deploys
+ * every function on Graviton), DynamoDB on demand as priced since November 2024.
+ */
 export const prices = {
-  lambdaGbSecond: 0.0000166667,
+  lambdaGbSecond: 0.0000133334,
   lambdaRequest: 0.2 / 1e6,
-  writeUnit: 1.25 / 1e6,
-  readUnit: 0.25 / 1e6,
+  writeUnit: 0.625 / 1e6,
+  readUnit: 0.125 / 1e6,
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,
 };
@@ -274,7 +277,7 @@ async function runCost(context: BenchContext): Promise<BenchOutput> {
         ),
       },
       notes: [
-        `Prices (us-east-1, on demand): Lambda $${prices.lambdaGbSecond}/GB-s and $0.20 per million requests; DynamoDB $1.25 per million write request units and $0.25 per million read request units; S3 $0.005 per 1,000 PUT/COPY/POST/LIST and $0.0004 per 1,000 GET/HEAD. The upstream's price is excluded.`,
+        `Prices (us-east-1, on demand): Lambda on arm64 $${prices.lambdaGbSecond}/GB-s and $0.20 per million requests; DynamoDB $0.625 per million write request units and $0.125 per million read request units (the on-demand prices since November 2024); S3 $0.005 per 1,000 PUT/COPY/POST/LIST and $0.0004 per 1,000 GET/HEAD. The upstream's price is excluded.`,
         `Counted on the real local servers through counting proxies (test/support/request-tally.ts): DynamoDB Local reports the capacity of each request (ReturnConsumedCapacity: INDEXES, index writes included). Each task runs alone, the poller's sweep called step by step, so each sweep's requests can be told apart: a sweep whose only upstream call was one status poll of a task still generating is a poll sample (${pollSamples.length} in this run: ${perPoll.writeUnits.toFixed(1)} WRU and ${perPoll.readUnits.toFixed(1)} RRU each); everything else (the create, the last poll, the copy, notify, the webhook) is the video's fixed part. A video is then the fixed part plus ${pollsPerVideo} polls: a 2-minute generation polled every UPSTREAM_POLL_INTERVAL_MS (5 s). The sweeps of the due index are billed with the poller's run.`,
         `What dominates: in bursts, DynamoDB writes, and ${(100 * pollShare).toFixed(0)} % of them are the status polls' (${perPoll.writeUnits.toFixed(0)} WRU each: two task writes, the claim and the result, each moving the item in \`byDue\`; \`byOwner\` now carries keys and phase only, so a poll no longer writes it). One at a time, the poller's run. The burst goal cannot be met while a video is polled ${pollsPerVideo} times: at even 1 WRU a poll the polls alone cost $${(pollsPerVideo * prices.writeUnit * 1000).toFixed(3)} per 1,000. With push (the "pushed" row) the polls go, and what is left is the fixed part: the create's transaction and the phase changes, each a task write plus its index moves. Levers made: the narrower \`byOwner\` (8 → 6 WRU a poll, $0.36 → $0.30 per 1,000 in bursts), push. Not made: one task write per poll instead of a claim and a result (a status poll is idempotent, so it could go unclaimed with the result written on the version read), and polling less often early in a generation.`,
         `Lambda time: the api's is each create's wall time at 1,024 MB, notify's each delivery's at 256 MB. The poller is billed by its run, not per task: one run a minute at 512 MB lasts up to 50 s while anything is due (it returns early once nothing is due before its stop time), so one at a time the whole run (${runGbSeconds} GB-s, $${(runGbSeconds * prices.lambdaGbSecond).toFixed(5)}) falls on one task: it dominates that scenario.`,
