@@ -65,7 +65,7 @@ async function runPushLatency(context: BenchContext): Promise<BenchOutput> {
       ],
     },
     notes: [
-      `A push reaches the callback route when the simulator's task turns Success; the route makes the task due and takes its step in the same request (asks the provider, copies the video), so the rest is the copy, the S3 event, notify and the webhook's POST. By polling, a finished task waits for its next poll (UPSTREAM_POLL_INTERVAL_MS ${deployed.UPSTREAM_POLL_INTERVAL_MS} ms after the last) and for the sweep that finds it due (POLL_INTERVAL_MS ${deployed.POLL_INTERVAL_MS} ms). Deployed, polling also waits out the 10 s of each minute in which no poller run sweeps (see webhook-latency); push does not.`,
+      `A push reaches the callback route when the simulator's task turns Success; the route takes the task's poll turn at once, before it is due, in the same request (asks the provider, copies the video), so the rest is the copy, the S3 event, notify and the webhook's POST. By polling, a finished task waits for its next poll (UPSTREAM_POLL_INTERVAL_MS ${deployed.UPSTREAM_POLL_INTERVAL_MS} ms after the last) and for the sweep that finds it due (POLL_INTERVAL_MS ${deployed.POLL_INTERVAL_MS} ms). Deployed, polling also waits out the 10 s of each minute in which no poller run sweeps (see webhook-latency); push does not.`,
     ],
   };
 }

@@ -13,9 +13,31 @@ export async function takeLease<Leased extends { leaseUntil?: number }>(
   save: (leaseUntil: number) => Promise<Leased>,
 ): Promise<Leased | undefined> {
   const { now, leaseMs } = timing;
-  if ((record.leaseUntil ?? 0) > now || (dueAt ?? 0) > now) return undefined;
+  if (isHeld(record, now) || (dueAt ?? 0) > now) return undefined;
+  return takenUnlessConflict(() => save(now + leaseMs));
+}
+
+/**
+ * A turn is a lease's lighter sibling, for a step that is safe to repeat (a status poll): no lease is
+ * taken, the one conditional write `save` moves the record's next time on, so of two workers only
+ * one takes this turn, and one that stops mid-step leaves the record to its next turn. `dueAt`
+ * undefined takes the turn early (a provider's push says it is worth taking now).
+ */
+export async function takeTurn<Turned extends { leaseUntil?: number }>(
+  record: Turned,
+  dueAt: number | undefined,
+  now: number,
+  save: () => Promise<Turned>,
+): Promise<Turned | undefined> {
+  if (isHeld(record, now) || (dueAt ?? 0) > now) return undefined;
+  return takenUnlessConflict(save);
+}
+
+const isHeld = (record: { leaseUntil?: number }, now: number) => (record.leaseUntil ?? 0) > now;
+
+async function takenUnlessConflict<Taken>(save: () => Promise<Taken>): Promise<Taken | undefined> {
   try {
-    return await save(now + leaseMs);
+    return await save();
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
     throw error;

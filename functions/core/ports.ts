@@ -55,6 +55,8 @@ export type TaskStore = {
    */
   createTask(task: Task, tenant: Tenant, idempotency?: Idempotency): Promise<CreateTaskOutcome>;
   getTask(taskId: string): Promise<Task | undefined>;
+  /** Many tasks at once, read as consistently as getTask, by id; a task that does not exist is absent. */
+  getTasks(taskIds: readonly string[]): Promise<Map<string, Task>>;
   /** The task an unexpired idempotency scope was claimed for, and the request hash it was claimed with. */
   findIdempotent(scope: string, now: number): Promise<{ taskId: string; requestHash: string } | undefined>;
   /**

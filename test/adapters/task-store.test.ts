@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dueShard } from "../../functions/adapters/dynamo/item-keys.js";
 import { createSeedApiProvider } from "../../functions/adapters/upstream/seed-api-provider.js";
@@ -12,6 +13,8 @@ import { Phase } from "../../functions/core/task/phases.js";
 import { moveTask, touchTask } from "../../functions/core/task/task.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { advanceTask } from "../../functions/core/use-cases/advance-task.js";
+import { type RunningSimulator, startSimulator } from "../../local/simulator/create-simulator.js";
+import { exampleImagePath } from "../../local/stack/local-app.js";
 import { aDelivery, aTask, aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -215,6 +218,24 @@ describe("the DynamoDB task store", () => {
         creditsRemaining: 70,
         creditsSpent: 30,
       });
+    });
+  });
+
+  describe("getTasks", () => {
+    it("reads many tasks at once, past one request's hundred keys, and leaves out ids it has not", async () => {
+      // Prepare
+      const tenant = await storedTenant(undefined);
+      const tasks = Array.from({ length: 130 }, () => aTask({ tenantId: tenant.id }));
+      for (const task of tasks) await deps.tasks.createTask(task, tenant);
+      const missing = aTask().id;
+
+      // Act
+      const read = await deps.tasks.getTasks([...tasks.map((task) => task.id), missing]);
+
+      // Assess
+      expect(read.size).toBe(130);
+      for (const task of tasks) expect(read.get(task.id)).toEqual(task);
+      expect(read.has(missing)).toBe(false);
     });
   });
 
@@ -538,6 +559,97 @@ describe("the DynamoDB task store", () => {
 
       expect(result).toMatchObject({ phase: "submitted" });
       expect(creates()).toBe(1);
+    });
+  });
+
+  describe("poll turns, as advanceTask takes them", () => {
+    /** A generation that outlasts the test, so every poll answers "running". */
+    let slowSimulator: RunningSimulator;
+    beforeAll(async () => {
+      slowSimulator = await startSimulator({ generationMs: 600_000 });
+    });
+    afterAll(async () => {
+      await slowSimulator?.close();
+    });
+
+    /** The stack's deps with an upstream (the slow simulator) that counts the status polls it sends. */
+    function depsCountingPolls(): { deps: Deps; polls: () => number } {
+      let polls = 0;
+      const countingFetch: typeof fetch = (input, init) => {
+        if ((init?.method ?? "GET") === "GET") polls++;
+        return fetch(input, init);
+      };
+      const upstream = createSeedApiProvider({
+        name: "simulator",
+        baseUrl: slowSimulator.url,
+        apiKey: "any-key",
+        timeoutMs: 5_000,
+        fetch: countingFetch,
+      });
+      return { deps: { ...deps, upstream }, polls: () => polls };
+    }
+
+    /** A stored task generating at the slow simulator, its next poll at `nextPollAt`. */
+    async function generatingTask(counting: Deps, nextPollAt: number) {
+      const tenant = await storedTenant(undefined);
+      const stagedImage = { kind: "stored" as const, key: "inputs/not-read", contentType: "image/jpeg" };
+      const { taskId } = await counting.upstream.createTask({
+        model: "hailuo/2-3-image-to-video-standard",
+        prompt: "A slow sunset over the sea",
+        imageUrl: `data:image/jpeg;base64,${(await readFile(exampleImagePath)).toString("base64")}`,
+        duration: "6",
+        resolution: "768P",
+        promptOptimizer: true,
+      });
+      const task = aTask({
+        tenantId: tenant.id,
+        image: stagedImage,
+        phase: Phase.generating,
+        upstream: { provider: "simulator", taskId },
+        nextPollAt,
+      });
+      await deps.tasks.createTask(task, tenant);
+      return task;
+    }
+
+    it("writes only the turn when the provider answers that the video is still generating", async () => {
+      // Prepare
+      const { deps: counting, polls } = depsCountingPolls();
+      const task = await generatingTask(counting, Date.now() - 1);
+      const before = Date.now();
+
+      // Act
+      const result = await advanceTask(counting, task);
+
+      // Assess
+      expect(polls()).toBe(1);
+      expect(result).toMatchObject({ phase: "generating", version: task.version + 1, attempts: 0 });
+      expect(result?.nextPollAt).toBeGreaterThanOrEqual(before + deps.settings.pollIntervalMs);
+      expect(result).not.toHaveProperty("leaseUntil");
+      expect(await deps.tasks.getTask(task.id)).toEqual(result);
+    });
+
+    it("lets only one of two workers holding the same read poll a due task", async () => {
+      const { deps: counting, polls } = depsCountingPolls();
+      const task = await generatingTask(counting, Date.now() - 1);
+
+      const results = await Promise.all([advanceTask(counting, task), advanceTask(counting, task)]);
+
+      expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+      expect(polls()).toBe(1);
+      expect(await deps.tasks.getTask(task.id)).toMatchObject({ version: task.version + 1 });
+    });
+
+    it("leaves a task whose next poll is not due yet, unless a push says the video is done", async () => {
+      const { deps: counting, polls } = depsCountingPolls();
+      const task = await generatingTask(counting, Date.now() + hour);
+
+      const early = await advanceTask(counting, task);
+      const pushed = await advanceTask(counting, task, { pushed: true });
+
+      expect(early).toBeUndefined();
+      expect(pushed).toMatchObject({ phase: "generating", version: task.version + 1 });
+      expect(polls()).toBe(1);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../../functions/core/errors.js";
-import { takeLease } from "../../functions/core/lease.js";
+import { takeLease, takeTurn } from "../../functions/core/lease.js";
 
 describe("takeLease", () => {
   const timing = { now: 1_000, leaseMs: 500 };
@@ -21,5 +21,28 @@ describe("takeLease", () => {
     expect(await takeLease({ id: "r" }, undefined, timing, lost)).toBeUndefined();
     const broken = (): Promise<Leased> => Promise.reject(new Error("store down"));
     await expect(takeLease({ id: "r" }, undefined, timing, broken)).rejects.toThrow("store down");
+  });
+});
+
+describe("takeTurn", () => {
+  type Turned = { id: string; leaseUntil?: number; turns: number };
+  const record: Turned = { id: "r", turns: 0 };
+  const saved = (): Promise<Turned> => Promise.resolve({ id: "r", turns: 1 });
+
+  it("takes a due record's turn with one save, and takes no lease", async () => {
+    expect(await takeTurn(record, 1_000, 1_000, saved)).toEqual({ id: "r", turns: 1 });
+  });
+
+  it("leaves a record before it is due or while a lease holds it; undefined due takes it early", async () => {
+    expect(await takeTurn(record, 1_001, 1_000, saved)).toBeUndefined();
+    expect(await takeTurn({ ...record, leaseUntil: 1_001 }, undefined, 1_000, saved)).toBeUndefined();
+    expect(await takeTurn(record, undefined, 1_000, saved)).toEqual({ id: "r", turns: 1 });
+  });
+
+  it("answers not taken when another worker took the turn first, and throws anything else", async () => {
+    const lost = (): Promise<Turned> => Promise.reject(new ConflictError("changed"));
+    expect(await takeTurn(record, undefined, 1_000, lost)).toBeUndefined();
+    const broken = (): Promise<Turned> => Promise.reject(new Error("store down"));
+    await expect(takeTurn(record, undefined, 1_000, broken)).rejects.toThrow("store down");
   });
 });

@@ -1,18 +1,13 @@
-import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { InvalidRequestError, StoreBusyError } from "../../core/errors.js";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { InvalidRequestError } from "../../core/errors.js";
 import type { TaskListQuery, TaskPage } from "../../core/ports.js";
 import type { Task } from "../../core/task/task.js";
+import { batchGetItems, type ItemKey, keyString } from "./batch-get.js";
 import type { DynamoConnection } from "./dynamo-client.js";
 import { tableShape } from "./table-definition.js";
 
 /** Queries read per page at most: a filter that matches little must not hold the caller long. */
 const maxQueriesPerPage = 10;
-/** BatchGetItem's own limit of keys per request. */
-const keysPerBatchGet = 100;
-/** Rounds of a BatchGetItem's unprocessed keys (DynamoDB throttling) before the page gives up. */
-const maxBatchGetRounds = 5;
-
-type ItemKey = Record<string, string>;
 
 /**
  * A tenant's tasks from the owner index, newest first. A status filter is a FilterExpression, which
@@ -46,7 +41,7 @@ export async function listTasksOfOwner(
     startKey = page.LastEvaluatedKey as ItemKey | undefined;
     if (!startKey) break;
   }
-  const items = await readItems(connection, keys);
+  const items = await batchGetItems(connection, keys);
   const tasks = keys
     .map((key) => items.get(keyString(key)))
     .filter((item): item is Record<string, unknown> => item !== undefined)
@@ -58,29 +53,6 @@ export async function listTasksOfOwner(
 function primaryKeyOf(item: Record<string, unknown>): ItemKey {
   const { partitionKey, sortKey } = tableShape;
   return { [partitionKey]: String(item[partitionKey]), [sortKey]: String(item[sortKey]) };
-}
-
-const keyString = (key: Record<string, unknown>) =>
-  `${String(key[tableShape.partitionKey])}\u0000${String(key[tableShape.sortKey])}`;
-
-/** The whole items of `keys` by BatchGetItem; an item gone since the query (expired) is absent. */
-async function readItems(
-  connection: DynamoConnection,
-  keys: ItemKey[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const items = new Map<string, Record<string, unknown>>();
-  for (let start = 0; start < keys.length; start += keysPerBatchGet) {
-    let pending: ItemKey[] = keys.slice(start, start + keysPerBatchGet);
-    for (let round = 0; pending.length > 0; round++) {
-      if (round === maxBatchGetRounds) throw new StoreBusyError("the task list could not be read; try again");
-      const answer = await connection.client.send(
-        new BatchGetCommand({ RequestItems: { [connection.tableName]: { Keys: pending } } }),
-      );
-      for (const item of answer.Responses?.[connection.tableName] ?? []) items.set(keyString(item), item);
-      pending = (answer.UnprocessedKeys?.[connection.tableName]?.Keys ?? []) as ItemKey[];
-    }
-  }
-  return items;
 }
 
 function phaseFilter(owner: string, phases: TaskListQuery["phases"]) {

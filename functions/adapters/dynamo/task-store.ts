@@ -15,6 +15,7 @@ import {
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
 import type { Task } from "../../core/task/task.js";
 import type { Tenant } from "../../core/tenant.js";
+import { batchGetItems } from "./batch-get.js";
 import type { DynamoConnection } from "./dynamo-client.js";
 import {
   failedConditionIndex,
@@ -61,6 +62,16 @@ export function createDynamoTaskStore(
       new GetCommand({ TableName: tableName, Key: itemKeys.task(taskId), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
+  }
+
+  async function getTasks(taskIds: readonly string[]): Promise<Map<string, Task>> {
+    const items = await batchGetItems(connection, taskIds.map(itemKeys.task), { consistent: true });
+    const tasks = new Map<string, Task>();
+    for (const item of items.values()) {
+      const task = fromItem(item);
+      tasks.set(task.id, task);
+    }
+    return tasks;
   }
 
   async function createTask(
@@ -257,6 +268,7 @@ export function createDynamoTaskStore(
   return {
     createTask,
     getTask,
+    getTasks,
     findIdempotent,
     saveTask,
     dueWork,

@@ -11,7 +11,7 @@ import {
   UpstreamRateLimitedError,
   UpstreamRetryableError,
 } from "../errors.js";
-import { takeLease } from "../lease.js";
+import { takeLease, takeTurn } from "../lease.js";
 import { countUpstreamError } from "../metrics.js";
 import { videoKey } from "../output-keys.js";
 import { recordableMessage } from "../redact.js";
@@ -34,15 +34,26 @@ import {
   submitUpstream,
 } from "./submit-upstream.js";
 
+/** How a step is taken: `rank` (see fairOrder), and `pushed` when a provider's push says it is done. */
+export type StepOptions = { rank?: number; pushed?: boolean };
+
 /**
- * One step of a task's life, as the poller takes it: claim a lease, then submit, poll or copy.
- * Returns the task as left, or undefined when another worker holds it or it is already finished.
- * `rank` is the task's place among its tenant's waiting tasks in this sweep (see fairOrder): a
- * create that finds no upstream budget comes back that many turns later.
+ * One step of a task's life, as the poller takes it: claim a lease, then submit or copy; or take a
+ * poll's turn (takePollTurn) and poll. Returns the task as left, or undefined when another worker
+ * holds it, it is not due, or it is already finished. `rank` is the task's place among its tenant's
+ * waiting tasks in this sweep (see fairOrder): a create that finds no upstream budget comes back
+ * that many turns later. `pushed` polls a waiting task before its next poll is due.
  */
-export async function advanceTask(anyDeps: Deps, task: Task, rank = 0): Promise<Task | undefined> {
+export async function advanceTask(
+  anyDeps: Deps,
+  task: Task,
+  options: StepOptions = {},
+): Promise<Task | undefined> {
   const deps = forTask(anyDeps, task.id);
-  const claimed = await claim(deps, task);
+  const rank = options.rank ?? 0;
+  const claimed = isPolled(task.phase)
+    ? await takePollTurn(deps, task, options.pushed ?? false)
+    : await claim(deps, task);
   if (!claimed) return undefined;
   if (isTerminal(claimed.phase)) return announceEnd(deps, claimed);
   if ((claimed.stepClaims ?? 0) > deps.settings.maxStepAttempts) return failPoisonTask(deps, claimed);
@@ -153,6 +164,21 @@ async function withStagedImage(deps: Deps, task: Task): Promise<Task> {
   return deps.tasks.saveTask(touchTask(task, { image }, deps.clock.now()));
 }
 
+const isPolled = (phase: Task["phase"]) => phase === "submitted" || phase === "generating";
+
+/**
+ * A poll's turn: one conditional write moves the next poll on by the interval, before the provider
+ * is asked. A status poll is safe to repeat, so it takes no lease: a worker that stops mid-poll
+ * leaves the task to its next turn, and an answer that changes nothing is not written at all.
+ */
+async function takePollTurn(deps: Deps, task: Task, pushed: boolean): Promise<Task | undefined> {
+  const now = deps.clock.now();
+  const nextPollAt = now + deps.settings.pollIntervalMs;
+  return takeTurn(task, pushed ? undefined : task.nextPollAt, now, () =>
+    deps.tasks.saveTask(touchTask(task, { nextPollAt }, now)),
+  );
+}
+
 /**
  * Takes the task for `leaseMs`; the lease doubles as the next poll time should this worker die.
  * Work not yet due is left alone: the due index is eventually consistent and may name a task whose
@@ -167,18 +193,21 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
   );
 }
 
+/** Polls the provider in the turn `task` took (its next poll is set already); writes only what changed. */
 async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
   const upstreamTaskId = requireUpstreamId(task);
   const state = await deps.upstream.getTask(upstreamTaskId);
   const now = deps.clock.now();
-  const nextPollAt = now + deps.settings.pollIntervalMs;
   switch (state.state) {
-    case "running":
+    case "running": {
+      if (task.phase === "submitted") return deps.tasks.saveTask(moveTask(task, "generating", {}, now));
+      const settled = task.attempts === 0 && task.stepClaims === undefined && task.leaseUntil === undefined;
+      if (settled) return task;
+      // A poll that answers after failed ones clears their count, so the next failure backs off from the start.
       return deps.tasks.saveTask(
-        task.phase === "submitted"
-          ? moveTask(task, "generating", { nextPollAt }, now)
-          : touchTask(task, { nextPollAt, leaseUntil: undefined, attempts: 0, stepClaims: undefined }, now),
+        touchTask(task, { leaseUntil: undefined, attempts: 0, stepClaims: undefined }, now),
       );
+    }
     case "failed":
       return failTask(deps, task, { code: state.code, message: state.message });
     case "succeeded": {

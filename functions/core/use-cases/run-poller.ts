@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import type { Deps } from "../deps.js";
 import type { Task } from "../task/task.js";
 import { fairOrder } from "../upstream-pace.js";
+import { withUpstreamSlots } from "../upstream-slots.js";
 import { advanceTask } from "./advance-task.js";
 import { deliverWebhook } from "./deliver-webhook.js";
 
@@ -9,44 +10,59 @@ export type SweepResult = { found: number; tasks: number; deliveries: number; er
 
 export type SweepOptions = {
   limit: number;
+  /** Calls to the provider at once (see withUpstreamSlots); steps run `stepsPerSlot` times as many. */
   concurrency: number;
   /** No new item is started from then on; the rest stays due for the next run. */
   stopAt?: number;
 };
 
+/**
+ * Steps under way per provider slot: while one step waits on the provider, another does its reads
+ * and writes, so the provider's slots do not sit idle between calls.
+ */
+export const stepsPerSlot = 2;
+
 type Work =
-  | { kind: "task"; task: Task; rank: number }
-  | { kind: "delivery"; taskId: string; eventType: string };
+  /** `rank` is set for a queued task, its place among its tenant's in fairOrder. */
+  { kind: "task"; task: Task; rank?: number } | { kind: "delivery"; taskId: string; eventType: string };
 
 /**
- * One pass over the due index: every task and webhook whose time has come, with bounded concurrency.
- * Tasks are read first, so that queued ones take the provider's budget round-robin across tenants
+ * One pass over the due index: every task and webhook whose time has come, with bounded concurrency:
+ * `concurrency` calls to the provider at once, twice as many steps (of them, `concurrency` queued
+ * tasks' at most). Tasks are read first, in one
+ * batched read, so that queued ones take the provider's budget round-robin across tenants
  * (fairOrder), after the polls and copies of tasks already upstream.
  */
-export async function sweepDueWork(deps: Deps, options: SweepOptions): Promise<SweepResult> {
+export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promise<SweepResult> {
+  const deps: Deps = { ...anyDeps, upstream: withUpstreamSlots(anyDeps.upstream, options.concurrency) };
   const due = await deps.tasks.dueWork(deps.clock.now(), options.limit);
-  const limit = pLimit(options.concurrency);
+  const limit = pLimit(options.concurrency * stepsPerSlot);
+  // Queued tasks start C at a time, in fairOrder: more at once would let the first tenant's tasks
+  // take a window's whole budget before the next tenant's turn comes round.
+  const queuedLimit = pLimit(options.concurrency);
   const result: SweepResult = { found: due.length, tasks: 0, deliveries: 0, errors: 0 };
   const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
   const failed = (item: unknown) => (error: unknown) => {
     result.errors++;
     deps.logger.error("due work failed", { item, error });
   };
-  const tasks = await Promise.all(
-    due.map((item) =>
-      item.kind === "task"
-        ? limit(() => deps.tasks.getTask(item.taskId)).catch((error: unknown) => failed(item)(error))
-        : undefined,
-    ),
-  );
+  const taskIds = due.flatMap((item) => (item.kind === "task" ? [item.taskId] : []));
+  // One batched consistent read for the whole sweep (100 tasks a request), not a GetItem per task.
+  let tasks = new Map<string, Task>();
+  try {
+    if (taskIds.length > 0) tasks = await deps.tasks.getTasks(taskIds);
+  } catch (error) {
+    // The tasks stay due; the deliveries found beside them still go out in this sweep.
+    failed({ kind: "tasks", count: taskIds.length })(error);
+  }
   const waiting: Task[] = [];
   const work: Work[] = [];
-  due.forEach((item, index) => {
-    const task = tasks[index];
+  for (const item of due) {
+    const task = item.kind === "task" ? tasks.get(item.taskId) : undefined;
     if (item.kind === "delivery") work.push(item);
     else if (task?.phase === "queued") waiting.push(task);
-    else if (task) work.push({ kind: "task", task, rank: 0 });
-  });
+    else if (task) work.push({ kind: "task", task });
+  }
   for (const { item, rank } of fairOrder(waiting)) work.push({ kind: "task", task: item, rank });
   await Promise.all(
     work.map((item) =>
@@ -54,7 +70,9 @@ export async function sweepDueWork(deps: Deps, options: SweepOptions): Promise<S
         if (deps.clock.now() >= stopAt) return;
         try {
           if (item.kind === "task") {
-            if (await advanceTask(deps, item.task, item.rank)) result.tasks++;
+            const { task, rank } = item;
+            const step = () => advanceTask(deps, task, rank === undefined ? {} : { rank });
+            if (await (rank === undefined ? step() : queuedLimit(step))) result.tasks++;
           } else {
             const delivery = await deps.deliveries.getDelivery(item.taskId, item.eventType);
             if (delivery && (await deliverWebhook(deps, delivery))) result.deliveries++;
