@@ -35,6 +35,11 @@ export function isTerminal(phase: Phase): boolean {
   return legalMoves[phase].length === 0;
 }
 
+/** The provider has the task and is generating it: what a status poll asks about, and holds a pace slot. */
+export function isAtProvider(phase: Phase): boolean {
+  return phase === "submitted" || phase === "generating";
+}
+
 export function publicStatus(phase: Phase): PublicStatus {
   switch (phase) {
     case "done":

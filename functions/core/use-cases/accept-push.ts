@@ -1,6 +1,7 @@
 import type { Deps } from "../deps.js";
 import { NotFoundError } from "../errors.js";
 import { parsePushToken, pushSecretMatches } from "../push/push-token.js";
+import { isAtProvider } from "../task/phases.js";
 import type { Task } from "../task/task.js";
 import { advanceTask } from "./advance-task.js";
 
@@ -30,8 +31,7 @@ export type PushOutcome = "taken" | "left" | "ignored";
  */
 export async function acceptPush(deps: Deps, task: Task, status: unknown): Promise<PushOutcome> {
   const hint = typeof status === "string" ? status.toLowerCase() : "";
-  const waiting = task.phase === "submitted" || task.phase === "generating";
-  if (!endStatuses.has(hint) || !waiting) return "ignored";
+  if (!endStatuses.has(hint) || !isAtProvider(task.phase)) return "ignored";
   deps.logger.info("push: polling the task now", { taskId: task.id, status: hint });
   try {
     return (await advanceTask(deps, task, { pushed: true })) ? "taken" : "left";

@@ -15,7 +15,7 @@ import { takeLease, takeTurn } from "../lease.js";
 import { countUpstreamError } from "../metrics.js";
 import { videoKey } from "../output-keys.js";
 import { recordableMessage } from "../redact.js";
-import { isTerminal } from "../task/phases.js";
+import { isAtProvider, isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { completeTask } from "./complete-task.js";
 import { copyVideo } from "./copy-video.js";
@@ -51,7 +51,7 @@ export async function advanceTask(
 ): Promise<Task | undefined> {
   const deps = forTask(anyDeps, task.id);
   const rank = options.rank ?? 0;
-  const claimed = isPolled(task.phase)
+  const claimed = isAtProvider(task.phase)
     ? await takePollTurn(deps, task, options.pushed ?? false)
     : await claim(deps, task);
   if (!claimed) return undefined;
@@ -163,8 +163,6 @@ async function withStagedImage(deps: Deps, task: Task): Promise<Task> {
   const image = await stageRemoteImage(deps, task.id, task.image.url);
   return deps.tasks.saveTask(touchTask(task, { image }, deps.clock.now()));
 }
-
-const isPolled = (phase: Task["phase"]) => phase === "submitted" || phase === "generating";
 
 /**
  * A poll's turn: one conditional write moves the next poll on by the interval, before the provider

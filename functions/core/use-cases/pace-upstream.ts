@@ -1,4 +1,5 @@
 import type { Deps } from "../deps.js";
+import { isAtProvider } from "../task/phases.js";
 import { type Task, touchTask } from "../task/task.js";
 import {
   deferredUntil,
@@ -10,7 +11,7 @@ import {
 } from "../upstream-pace.js";
 
 /** Phases in which a task holds one of the provider's in-flight slots. */
-const holdsSlot = (task: Task) => task.phase === "submitted" || task.phase === "generating";
+const holdsSlot = (task: Task) => isAtProvider(task.phase);
 
 /**
  * Asks the provider's shared budget for one create. Admitted: undefined (the budget is taken, and

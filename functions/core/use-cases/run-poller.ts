@@ -28,10 +28,10 @@ type Work =
 
 /**
  * One pass over the due index: every task and webhook whose time has come, with bounded concurrency:
- * `concurrency` calls to the provider at once, twice as many steps (of them, `concurrency` queued
- * tasks' at most). Tasks are read first, in one
- * batched read, so that queued ones take the provider's budget round-robin across tenants
- * (fairOrder), after the polls and copies of tasks already upstream.
+ * `concurrency` calls to the provider at once, `stepsPerSlot` times as many steps (of them,
+ * `concurrency` queued tasks' at most). Tasks are read first, in one batched read, so that queued
+ * ones take the provider's budget round-robin across tenants (fairOrder), after the polls and
+ * copies of tasks already upstream.
  */
 export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promise<SweepResult> {
   const deps: Deps = { ...anyDeps, upstream: withUpstreamSlots(anyDeps.upstream, options.concurrency) };
@@ -71,7 +71,7 @@ export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promis
         try {
           if (item.kind === "task") {
             const { task, rank } = item;
-            const step = () => advanceTask(deps, task, rank === undefined ? {} : { rank });
+            const step = () => advanceTask(deps, task, { rank: rank ?? 0 });
             if (await (rank === undefined ? step() : queuedLimit(step))) result.tasks++;
           } else {
             const delivery = await deps.deliveries.getDelivery(item.taskId, item.eventType);
