@@ -46,11 +46,20 @@ export function guardBandMs(windowMs: number): number {
   return Math.min(2_000, Math.floor(windowMs / 10));
 }
 
+/**
+ * The last moment a create admitted at `now` may be sent: where its window's guard band begins.
+ * Undefined when the rate is not limited (then a create may go whenever it is admitted).
+ */
+export function sendByOf(settings: PaceSettings, now: number): number | undefined {
+  if (settings.rpm === 0) return undefined;
+  return windowStartOf(now, settings.windowMs) + settings.windowMs - guardBandMs(settings.windowMs);
+}
+
 /** When `now` is in its window's guard band (and the rate is limited): the next window's start. */
 export function guardedUntil(settings: PaceSettings, now: number): number | undefined {
-  if (settings.rpm === 0) return undefined;
-  const next = windowStartOf(now, settings.windowMs) + settings.windowMs;
-  return next - now <= guardBandMs(settings.windowMs) ? next : undefined;
+  const sendBy = sendByOf(settings, now);
+  if (sendBy === undefined || now < sendBy) return undefined;
+  return sendBy + guardBandMs(settings.windowMs);
 }
 
 /** The budget of this window as the state says: halved while a slowdown lasts. */

@@ -9,6 +9,7 @@ import {
   nextChanceAt,
   type PaceSettings,
   paceRequest,
+  sendByOf,
   slowdownAfter,
   windowStartOf,
 } from "../../functions/core/upstream-pace.js";
@@ -96,6 +97,17 @@ describe("guardedUntil", () => {
     expect(guardedUntil(settings, nextWindow - 2_000)).toBe(nextWindow);
     expect(guardedUntil({ ...settings, windowMs: 5_000 }, windowStart + 4_600)).toBe(windowStart + 5_000);
     expect(guardedUntil({ ...settings, rpm: 0 }, nextWindow - 1)).toBeUndefined();
+  });
+});
+
+describe("sendByOf", () => {
+  it("gives a create admitted anywhere in a window until that window's guard band begins", () => {
+    const nextWindow = windowStart + 60_000;
+    expect(sendByOf(settings, windowStart)).toBe(nextWindow - 2_000);
+    expect(sendByOf(settings, nextWindow - 2_001)).toBe(nextWindow - 2_000);
+    expect(sendByOf(settings, nextWindow)).toBe(nextWindow + 58_000);
+    expect(sendByOf({ ...settings, windowMs: 5_000 }, windowStart + 100)).toBe(windowStart + 4_500);
+    expect(sendByOf({ ...settings, rpm: 0 }, windowStart)).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@ import { createRequestSchema } from "../../functions/core/create-request.js";
 import type { Deps } from "../../functions/core/deps.js";
 import { isTerminal } from "../../functions/core/task/phases.js";
 import type { Tenant } from "../../functions/core/tenant.js";
+import { advanceTask } from "../../functions/core/use-cases/advance-task.js";
 import { sweepDueWork } from "../../functions/core/use-cases/run-poller.js";
 import { submitTask } from "../../functions/core/use-cases/submit-task.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
@@ -165,4 +166,112 @@ describe("the provider's pace, shared and fair", () => {
     // Waiting for the provider's budget never counted as a failed attempt.
     expect(finished.every((task) => task?.attempts === 0 && task.stepClaims === undefined)).toBe(true);
   }, 180_000);
+});
+
+describe("a create's first turn at the budget", () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: { UPSTREAM_RPM: String(rpm), UPSTREAM_RPM_WINDOW_MS: String(windowMs) },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const simulatorCreates = async () =>
+    ((await (await fetch(`${stack.simulator?.url}/sim/stats`)).json()) as { creates: number }).creates;
+
+  const requestWithImage = async () =>
+    createRequestSchema({ allowPrivateUrls: true }).parse({
+      prompt: "A slow sunset over the sea",
+      image: `data:image/jpeg;base64,${(await readFile(exampleImagePath)).toString("base64")}`,
+    });
+
+  it("is born with its turn taken when there is budget: recorded claimed and marked, then saved once as submitted", async () => {
+    // Act
+    const createsBefore = await simulatorCreates();
+    const { task } = await submitTask(stack.deps, {
+      tenant: stack.tenant,
+      request: await requestWithImage(),
+      source: { kind: "api" },
+    });
+
+    // Assess: version 1 the record, version 2 the submitted task: no claim or mark written between.
+    expect(task).toMatchObject({ phase: "submitted", version: 2, submitAttempts: 1, attempts: 0 });
+    expect(task.submitAttemptAt).toBeUndefined();
+    expect(task.leaseUntil).toBeUndefined();
+    expect(await stack.deps.tasks.getTask(task.id)).toEqual(task);
+    expect(await simulatorCreates()).toBe(createsBefore + 1);
+  });
+
+  it("is born waiting for the next window when there is no budget, and nothing more is written", async () => {
+    // Prepare: a clock in a window's guard band, where no create may go.
+    const nextWindow = (Math.floor(Date.now() / windowMs) + 2_000) * windowMs;
+    const deps: Deps = { ...stack.deps, clock: { now: () => nextWindow - 100 } };
+    const createsBefore = await simulatorCreates();
+
+    // Act
+    const { task } = await submitTask(deps, {
+      tenant: stack.tenant,
+      request: await requestWithImage(),
+      source: { kind: "api" },
+    });
+
+    // Assess
+    expect(task).toMatchObject({ phase: "queued", version: 1, attempts: 0 });
+    expect(task.nextPollAt).toBeGreaterThanOrEqual(nextWindow);
+    expect(task.submitAttemptAt).toBeUndefined();
+    expect(task.leaseUntil).toBeUndefined();
+    expect(await stack.deps.tasks.getTask(task.id)).toEqual(task);
+    expect(await simulatorCreates()).toBe(createsBefore);
+  });
+
+  it("is not sent once its window's send-by time has passed, and goes in the next window", async () => {
+    // Prepare: a clock of the test's own, in a window of the future, that jumps past the window's
+    // send-by time once the budget is taken (as when recording the attempt takes that long). The
+    // pace item is the test's own, so no other test's window counts here.
+    const windowStart = (Math.floor(Date.now() / windowMs) + 1_000) * windowMs;
+    const sendBy = windowStart + windowMs - windowMs / 10;
+    let now = windowStart + 1_000;
+    let jumpTo: number | undefined = sendBy + 1;
+    const paceItem = uniqueName("provider");
+    const store = stack.deps.upstreamPace;
+    const deps: Deps = {
+      ...stack.deps,
+      clock: { now: () => now },
+      upstreamPace: {
+        async tryTake(_provider, request) {
+          const answer = await store.tryTake(paceItem, request);
+          if (jumpTo !== undefined) [now, jumpTo] = [jumpTo, undefined];
+          return answer;
+        },
+        release: () => store.release(paceItem),
+        slowDown: (_provider, slowdown) => store.slowDown(paceItem, slowdown),
+      },
+    };
+    const imageKey = `inputs/${uniqueName("late")}.jpg`;
+    await stack.deps.media.putObject(imageKey, await readFile(exampleImagePath), "image/jpeg");
+    const task = aTask(
+      { tenantId: stack.tenant.id, image: { kind: "stored", key: imageKey, contentType: "image/jpeg" } },
+      now,
+    );
+    await stack.deps.tasks.createTask(task, stack.tenant);
+    const createsBefore = await simulatorCreates();
+
+    // Act
+    const late = await advanceTask(deps, task);
+    now = late?.nextPollAt ?? now;
+    const sent = await advanceTask(deps, (await stack.deps.tasks.getTask(task.id)) ?? task);
+
+    // Assess: the late create was taken back whole, and the next window's create went out.
+    expect(late).toMatchObject({ phase: "queued", attempts: 0 });
+    expect(late?.submitAttemptAt).toBeUndefined();
+    expect(late?.submitAttempts).toBeUndefined();
+    expect(late?.leaseUntil).toBeUndefined();
+    expect(late?.nextPollAt).toBeGreaterThanOrEqual(windowStart + windowMs);
+    expect(sent).toMatchObject({ phase: "submitted", submitAttempts: 1 });
+    expect(await simulatorCreates()).toBe(createsBefore + 1);
+  });
 });

@@ -21,10 +21,11 @@ import { completeTask } from "./complete-task.js";
 import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
 import {
+  putBackLateCreate,
   releaseSlotOf,
   releaseUpstreamSlot,
   slowUpstreamDown,
-  waitForUpstreamTurn,
+  takeUpstreamTurn,
 } from "./pace-upstream.js";
 import { stageRemoteImage } from "./stage-image.js";
 import {
@@ -75,27 +76,52 @@ export async function advanceTask(
           "an earlier create's outcome was never recorded (its worker stopped, or the save failed)";
         return await settleAmbiguousCreate(deps, current, reason, current.submitAttemptAt);
       }
-      const waiting = await waitForUpstreamTurn(deps, current, rank);
-      if (waiting) return waiting;
+      const turn = await takeUpstreamTurn(deps, current, rank);
+      if (turn.waiting) return turn.waiting;
       current = await recordSubmitAttempt(deps, current).catch(async (error: unknown) => {
         await releaseUpstreamSlot(deps);
         throw error;
       });
+      const late = await putBackLateCreate(deps, current, turn.sendBy, rank);
+      if (late) return late;
     }
     return await takeStep(deps, current);
   } catch (error) {
-    if (error instanceof ConflictError) return undefined;
-    countUpstreamError(deps, error);
-    if (error instanceof UpstreamAmbiguousError) {
-      return settleAmbiguousCreate(deps, current, error, deps.clock.now());
-    }
-    // The create's mark stays on the task: the next claim finds it and waits it out.
-    if (error instanceof CreateNotRecordedError) return undefined;
-    if (error instanceof UpstreamRateLimitedError) await slowUpstreamDown(deps, error.retryAfterMs);
-    const failure = permanentFailure(deps, current, error);
-    if (failure) return failTask(deps, current, failure);
-    return retryLater(deps, current, error);
+    return settleFailedStep(deps, current, error);
   }
+}
+
+/**
+ * The first create of a task born claimed, its attempt recorded and its budget taken in the create
+ * (submitTask, `firstAttemptRecord`): sent now unless it missed its window's send-by time, its
+ * failures settled as any step's.
+ */
+export async function sendFirstCreate(
+  anyDeps: Deps,
+  task: Task,
+  sendBy: number | undefined,
+): Promise<Task | undefined> {
+  const deps = forTask(anyDeps, task.id);
+  try {
+    return (await putBackLateCreate(deps, task, sendBy)) ?? (await submitUpstream(deps, task));
+  } catch (error) {
+    return settleFailedStep(deps, task, error);
+  }
+}
+
+/** A step that threw: settled as ambiguous, failed for good, or retried later, on `current`, the latest version. */
+async function settleFailedStep(deps: Deps, current: Task, error: unknown): Promise<Task | undefined> {
+  if (error instanceof ConflictError) return undefined;
+  countUpstreamError(deps, error);
+  if (error instanceof UpstreamAmbiguousError) {
+    return settleAmbiguousCreate(deps, current, error, deps.clock.now());
+  }
+  // The create's mark stays on the task: the next claim finds it and waits it out.
+  if (error instanceof CreateNotRecordedError) return undefined;
+  if (error instanceof UpstreamRateLimitedError) await slowUpstreamDown(deps, error.retryAfterMs);
+  const failure = permanentFailure(deps, current, error);
+  if (failure) return failTask(deps, current, failure);
+  return retryLater(deps, current, error);
 }
 
 async function takeStep(deps: Deps, task: Task): Promise<Task> {

@@ -17,8 +17,10 @@ import { newPushSecret } from "../push/push-token.js";
 import type { ImageRef, Task, TaskSource } from "../task/task.js";
 import type { Tenant } from "../tenant.js";
 import { urlProblem } from "../url-policy.js";
-import { advanceTask } from "./advance-task.js";
+import { sendFirstCreate } from "./advance-task.js";
+import { askUpstreamBudget, dueAfterRefusal, releaseUpstreamSlot } from "./pace-upstream.js";
 import { stageRemoteImage } from "./stage-image.js";
+import { firstAttemptRecord } from "./submit-upstream.js";
 import { stageUpload, uploadPrefix } from "./uploads.js";
 
 export type SubmitTaskInput = {
@@ -53,6 +55,9 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
 
   const callbackUrl = callbackUrlOf(deps, input);
   const image = await storeImage(deps, id, input);
+  // The first create's budget is asked before the record, so that the task is born with its turn
+  // taken (claimed, its attempt marked) or due when budget may be there: no writes to get there.
+  const budget = image.kind === "stored" ? await askUpstreamBudget(deps) : undefined;
   const task: Task = {
     id,
     tenantId: input.tenant.id,
@@ -73,15 +78,19 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
     deadlineAt: now + deps.settings.taskDeadlineMs,
     pushSecret: newPushSecret(),
     version: 1,
+    ...(budget?.admitted ? firstAttemptRecord(deps, deps.clock.now()) : {}),
+    ...(budget && !budget.admitted ? { nextPollAt: dueAfterRefusal(deps, budget.chanceAt) } : {}),
   };
   if (callbackUrl) task.callbackUrl = callbackUrl;
 
   const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency).catch(async (error) => {
     await discardImage(deps, image);
+    if (budget?.admitted) await releaseUpstreamSlot(deps);
     throw error;
   });
   if (!outcome.created) {
     await discardImage(deps, image);
+    if (budget?.admitted) await releaseUpstreamSlot(deps);
     return { task: await existingTask(deps, outcome.existingTaskId), created: false };
   }
   deps.metrics.count(metricNames.tasksAccepted, { source: task.source.kind });
@@ -91,12 +100,13 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
     source: task.source.kind,
     credits,
   });
-  // The image host failed us just now: asking it again at once would only double the wait.
-  if (image.kind === "url") return { task: outcome.task, created: true };
+  // Not staged (the image host failed us just now: asking it again at once would only double the
+  // wait), or no budget now: the poller takes it when it is due.
+  if (!budget?.admitted) return { task: outcome.task, created: true };
 
   try {
-    const advanced = await advanceTask(deps, outcome.task);
-    return { task: advanced ?? outcome.task, created: true };
+    const sent = await sendFirstCreate(deps, outcome.task, budget.sendBy);
+    return { task: sent ?? outcome.task, created: true };
   } catch (error) {
     // Recorded is what we promised; the poller takes it from here.
     deps.logger.warn("first submission attempt failed; the poller will retry", {

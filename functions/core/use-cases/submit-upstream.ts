@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { ConflictError, GatewayError, InternalError, type UpstreamAmbiguousError } from "../errors.js";
 import { pushCallbackUrl } from "../push/push-token.js";
-import { moveTask, type Task, touchTask } from "../task/task.js";
+import { moveTask, type Task, type TaskPatch, touchTask } from "../task/task.js";
 import { failTask } from "./finish-task.js";
 import { releaseUpstreamSlot } from "./pace-upstream.js";
 
@@ -20,6 +20,17 @@ export async function recordSubmitAttempt(deps: Deps, task: Task): Promise<Task>
   const now = deps.clock.now();
   const submitAttempts = (task.submitAttempts ?? 0) + 1;
   return deps.tasks.saveTask(touchTask(task, { submitAttempts, submitAttemptAt: now }, now));
+}
+
+/**
+ * What a claim and `recordSubmitAttempt` would write, for a task born about to send its first create
+ * (submitTask): written in the create's own transaction, it spares the two writes. The lease is the
+ * next poll should this worker stop before the answer is saved; the mark makes that poll treat the
+ * create as ambiguous.
+ */
+export function firstAttemptRecord(deps: Deps, now: number): TaskPatch {
+  const leaseUntil = now + deps.settings.leaseMs;
+  return { leaseUntil, nextPollAt: leaseUntil, stepClaims: 1, submitAttempts: 1, submitAttemptAt: now };
 }
 
 /** Sends the create (the attempt is recorded already) and moves the task to `submitted`. */
