@@ -5,7 +5,10 @@ import { serve } from "@hono/node-server";
 import autocannon from "autocannon";
 import { buildDeps } from "../functions/config/build-deps.js";
 import { parseSettings } from "../functions/config/settings.js";
-import { newWebhookSecret } from "../functions/core/api-keys.js";
+import { hashApiKey, newWebhookSecret } from "../functions/core/api-keys.js";
+import { minuteWindow } from "../functions/core/rate-limit.js";
+import { moveTask } from "../functions/core/task/task.js";
+import { firstAttemptRecord } from "../functions/core/use-cases/submit-upstream.js";
 import { createApp } from "../functions/http/create-app.js";
 import { startSimulator } from "../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../local/stack/local-app.js";
@@ -86,11 +89,29 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
     await deps.tasks.createTask(task, tenant);
     return c.json({ code: 0, message: "ok", data: { task_id: task.id } }, 200);
   });
+  // The store's floor: the DynamoDB requests a create makes, in its order, and nothing else (no
+  // image, no S3, no upstream, no validation): what DynamoDB Local allows a whole create.
+  app.post("/bench/store-floor", async (c) => {
+    const now = deps.clock.now();
+    await deps.tenants.tenantByApiKeyHash(hashApiKey(apiKey));
+    await deps.rateLimits.tryCount(tenant.id, minuteWindow(now), deps.settings.rateLimitRpm);
+    const created = await deps.tasks.createTask(
+      { ...benchTask(deps, tenant.id), ...firstAttemptRecord(deps, now) },
+      tenant,
+    );
+    if (!created.created) throw new Error("the store floor's task was not created");
+    const upstream = { provider: "bench", taskId: `bench-${created.task.id}` };
+    await deps.tasks.saveTask(
+      moveTask(created.task, "submitted", { upstream, nextPollAt: now + 5_000 }, now),
+    );
+    return c.json({ code: 0, message: "ok", data: { task_id: created.task.id } }, 200);
+  });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise((resolve) => server.once("listening", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const createUrl = `${base}/api/v1/videos/generations`;
   const floorUrl = `${base}/bench/floor`;
+  const storeFloorUrl = `${base}/bench/store-floor`;
   const init = {
     method: "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
@@ -112,6 +133,7 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
       await expectOk(await fetch(createUrl, init));
       await expectOk(await fetch(createUrl, uploadInit));
       await expectOk(await fetch(floorUrl, init));
+      await expectOk(await fetch(storeFloorUrl, init));
     }
     context.progress(`warm; ${breakdownCreates} sequential creates of each route, each await timed`);
     // One await-by-await breakdown per route: creates sent one at a time, every port timed.
@@ -160,6 +182,11 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
     context.progress(`floor: ${connections} connections for ${durationSeconds} s`);
     const floor = await load(floorUrl, init);
     context.progress(`floor: ${floor.requestsPerSecond.toFixed(0)} req/s, p99 ${floor.p99Ms} ms`);
+    context.progress(`store floor: ${connections} connections for ${durationSeconds} s`);
+    const storeFloor = await load(storeFloorUrl, init);
+    context.progress(
+      `store floor: ${storeFloor.requestsPerSecond.toFixed(0)} req/s, p99 ${storeFloor.p99Ms} ms`,
+    );
     context.progress(`create: ${connections} connections for ${durationSeconds} s`);
     const create = await load(createUrl, init);
     context.progress(`create: ${create.requestsPerSecond.toFixed(0)} req/s, p99 ${create.p99Ms} ms`);
@@ -168,9 +195,9 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
     context.progress(
       `create with an upload: ${createUpload.requestsPerSecond.toFixed(0)} req/s, p99 ${createUpload.p99Ms} ms`,
     );
-    if (create.failed > 0 || floor.failed > 0 || createUpload.failed > 0) {
+    if (create.failed > 0 || floor.failed > 0 || createUpload.failed > 0 || storeFloor.failed > 0) {
       throw new Error(
-        `failed requests: create ${create.failed}, create with an upload ${createUpload.failed}, floor ${floor.failed}`,
+        `failed requests: create ${create.failed}, create with an upload ${createUpload.failed}, floor ${floor.failed}, store floor ${storeFloor.failed}`,
       );
     }
     return {
@@ -190,6 +217,20 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
         ratioFigure("create p99", create.p99Ms, "ms", "floor p99", floor.p99Ms, { at: "most", ratio: 3 }),
         ratioFigure("create p50", create.p50Ms, "ms", "floor p50", floor.p50Ms),
         ratioFigure(
+          "store floor req/s: a create's DynamoDB requests alone",
+          storeFloor.requestsPerSecond,
+          "req/s",
+          "floor req/s",
+          floor.requestsPerSecond,
+        ),
+        ratioFigure(
+          "create req/s against the store floor",
+          create.requestsPerSecond,
+          "req/s",
+          "store floor req/s",
+          storeFloor.requestsPerSecond,
+        ),
+        ratioFigure(
           "create with an upload req/s",
           createUpload.requestsPerSecond,
           "req/s",
@@ -207,6 +248,7 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
           { route: "create (image URL)", ...create },
           { route: "create (upload reference)", ...createUpload },
           { route: "floor (one TransactWrite)", ...floor },
+          { route: "store floor (a create's DynamoDB requests alone)", ...storeFloor },
         ],
         [`Where a create's time goes (${breakdownCreates} sequential creates, mean ${createMeanMs.toFixed(1)} ms)`]:
           breakdown,
@@ -219,10 +261,11 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
           .map(([label, entry]) => `${label} ×${(entry.calls / breakdownCreates).toFixed(0)}`)
           .join(
             ", ",
-          )}) where the floor makes 1, and DynamoDB Local (one JVM on a shared core) is the slowest part of this stack: the ratio of req/s follows the ratio of DynamoDB requests more than anything the app computes (the rest, ${(createMeanMs - awaited).toFixed(1)} ms a create, is small).`,
+          )}) where the floor makes 1, and DynamoDB Local (one JVM on a shared core) is the slowest part of this stack: the ratio of req/s follows the ratio of DynamoDB requests more than anything the app computes (the rest, ${(createMeanMs - awaited).toFixed(1)} ms a create, is small). ` +
+          `The store floor makes those ${dynamoCalls.toFixed(0)} requests and nothing else: ${storeFloor.requestsPerSecond.toFixed(0)} req/s, ${(storeFloor.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} of the floor's, the most any create that needs them can reach on this stack; a whole create reaches ${(create.requestsPerSecond / storeFloor.requestsPerSecond).toFixed(2)} of the store floor (the image fetch and check, the S3 write, the upstream call and validation are the rest).`,
         "The upload route names one upload (`image: \"upload:<id>\"`, from `POST /api/v1/uploads` and a PUT of the same JPEG to its presigned URL, done before the load) in every create: a create checks the upload's first bytes (HeadObject, a ranged GetObject) and copies that version into the task's own `inputs/` key (CopyObject with its ETag), and never deletes it, so one upload serves any number of creates. Where the URL route downloads the image and PUTs it, this route has S3 copy it server-side. " +
           `One at a time, the image's part (S3 and image-fetch awaits) is ${imageMs(uploadTimes.rows).toFixed(1)} ms of a create with an upload (mean ${uploadTimes.meanMs.toFixed(1)} ms) against ${imageMs(breakdown).toFixed(1)} ms of a create with a URL (mean ${createMeanMs.toFixed(1)} ms); the S3 server (fauxqs) runs in this very process, so under load its work on HeadObject, the ranged GetObject and CopyObject shares the event loop with the api's.`,
-        "The creates, the creates with an upload and the floor run in one process on the same servers, one after the other, so the machine's load falls on both. " +
+        "The creates, the creates with an upload and the floors run in one process on the same servers, one after the other, so the machine's load falls on both. " +
           "The simulator answers at once; its generations are set to fail after an hour so that no ffmpeg render competes for the CPU.",
       ],
     };

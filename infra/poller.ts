@@ -1,5 +1,5 @@
 import { apiPublicBaseUrl } from "./api";
-import { pollerRunMs, pollerSafetyMs, sharedEnvironment } from "./deploy-settings";
+import { pollerNodeOptions, pollerRunMs, pollerSafetyMs, sharedEnvironment } from "./deploy-settings";
 import { functionDefaults } from "./function-defaults";
 import { minimaxApiKey, upstreamApiKey } from "./secrets";
 import { bucket, table } from "./storage";
@@ -35,6 +35,7 @@ export const poller = new sst.aws.CronV2("Poller", {
       PUBLIC_BASE_URL: apiPublicBaseUrl,
       POLLER_RUN_MS: String(pollerRunMs),
       POLLER_SAFETY_MS: String(pollerSafetyMs),
+      NODE_OPTIONS: pollerNodeOptions,
     },
   },
 });

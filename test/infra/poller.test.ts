@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pollerNodeOptions } from "../../infra/deploy-settings.js";
 import { synthesize } from "./support/synthesize.js";
 import {
   functionFor,
@@ -44,5 +45,11 @@ describe("the poller", () => {
       (candidate) => candidate.inputs.functionName === poller.lambda.inputs.name,
     );
     expect(config?.inputs.maximumRetryAttempts).toBe(0);
+  });
+
+  it("runs with the Node flags its copies' memory is measured with", async () => {
+    const { environment } = functionFor(await synthesize(), handlers.poller);
+    expect(environment.NODE_OPTIONS).toBe(pollerNodeOptions);
+    expect(pollerNodeOptions).toBe("--max-semi-space-size=1");
   });
 });
