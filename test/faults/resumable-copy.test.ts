@@ -139,3 +139,56 @@ describe("a video copy whose worker dies mid-way", () => {
     240_000 * sizeScale,
   );
 });
+
+describe("a video shorter than one part", () => {
+  it("goes up in one PutObject: no multipart upload, no copy progress recorded, the same bytes", async () => {
+    // Prepare: the simulator's own small video (a few hundred KB) against 8 MiB parts; every S3
+    // write and every copy progress the worker records is noted on the way to the real servers.
+    const stack: TestStack = await startTestStack({ simulator: { generationMs: 100 } });
+    closers.push(() => stack.close());
+    const writes: string[] = [];
+    const progressSaved: number[] = [];
+    const worker: Deps = {
+      ...stack.deps,
+      tasks: {
+        ...stack.deps.tasks,
+        async saveTask(next, options) {
+          if (next.copy) progressSaved.push(next.copy.bytes);
+          return stack.deps.tasks.saveTask(next, options);
+        },
+      },
+      media: {
+        ...stack.deps.media,
+        async putObject(key, body, contentType) {
+          writes.push(`put ${key}`);
+          return stack.deps.media.putObject(key, body, contentType);
+        },
+        async startMultipart(key, contentType) {
+          writes.push(`multipart ${key}`);
+          return stack.deps.media.startMultipart(key, contentType);
+        },
+      },
+    };
+    const request = createRequestSchema({ allowPrivateUrls: true }).parse({
+      prompt: "a slow push-in",
+      image: `data:image/jpeg;base64,${(await readFile(exampleImagePath)).toString("base64")}`,
+    });
+    const { task } = await submitTask(worker, { tenant: stack.tenant, request, source: { kind: "api" } });
+
+    // Act
+    const ended = await pollUntil(worker, task.id, (current) => current.announced === true, 90_000);
+
+    // Assess
+    expect(ended).toMatchObject({ phase: "done", output: { key: videoKey(task.id) } });
+    expect(writes.filter((write) => write.includes(videoKey(task.id)))).toEqual([`put ${videoKey(task.id)}`]);
+    expect(progressSaved).toEqual([]);
+    const upstreamState = await stack.deps.upstream.getTask(ended.upstream?.taskId ?? "");
+    if (upstreamState.state !== "succeeded") throw new Error("the simulator lost the video");
+    const served = await sha256Of(await stack.deps.upstream.openVideo(upstreamState.videoUrl));
+    const object = await testS3Client().send(
+      new GetObjectCommand({ Bucket: stack.bucket, Key: videoKey(task.id) }),
+    );
+    expect(served.bytes).toBeLessThan(stack.deps.settings.copyPartBytes);
+    expect(await sha256Of(object.Body as AsyncIterable<Uint8Array>)).toEqual(served);
+  }, 120_000);
+});

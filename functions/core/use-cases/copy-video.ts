@@ -12,33 +12,32 @@ export type CopyProgress = { uploadId: string; parts: UploadedPart[]; bytes: num
 /**
  * Streams the finished video into outputs/<id>.mp4 part by part, recording each part on the task,
  * so that a worker that dies mid-copy (a Lambda run that ends) leaves a copy the next lease resumes
- * from the recorded byte (a Range request), not from zero. Two parts' buffers are all it holds. The
- * bucket's ObjectCreated event then drives notify; a video already there completes directly.
+ * from the recorded byte (a Range request), not from zero. Two parts' buffers are all it holds. A
+ * video that ends within its first part (most do: a 6 s clip is a few MB) goes up in one PutObject,
+ * with no multipart upload and no progress to record. The bucket's ObjectCreated event then drives
+ * notify; a video already there completes directly.
  */
 export async function copyVideo(deps: Deps, task: Task): Promise<Task> {
   const key = videoKey(task.id);
   if (await deps.media.exists(key)) return completeTask(deps, task.id);
 
   const videoUrl = await currentVideoUrl(deps, task);
-  let current = task;
-  if (!current.copy) {
-    const { uploadId } = await deps.media.startMultipart(key, "video/mp4");
-    current = await saveProgress(deps, current, { uploadId, parts: [], bytes: 0 });
-  }
-  const resumedFrom = current.copy?.bytes ?? 0;
+  const resumedFrom = task.copy?.bytes ?? 0;
   if (resumedFrom > 0) deps.logger.info("resuming a video copy", { taskId: task.id, bytes: resumedFrom });
   const started = deps.clock.now();
   const stream = await deps.upstream.openVideo(videoUrl, { start: resumedFrom });
-  current = await uploadParts(deps, current, stream);
-  const progress = requireProgress(current);
-  await deps.media.completeMultipart(key, progress.uploadId, progress.parts);
+  const uploaded = await uploadParts(deps, task, stream);
+  const current = uploaded.task;
+  if (uploaded.copy) {
+    await deps.media.completeMultipart(key, uploaded.copy.uploadId, uploaded.copy.parts);
+  }
   const now = deps.clock.now();
   deps.logger.info("video copied", {
     taskId: task.id,
     key,
-    bytes: progress.bytes,
+    bytes: uploaded.copy?.bytes ?? uploaded.bytes,
     resumedFrom,
-    parts: progress.parts.length,
+    parts: uploaded.copy?.parts.length ?? 1,
     ms: now - started,
   });
   try {
@@ -75,14 +74,18 @@ async function currentVideoUrl(deps: Deps, task: Task): Promise<string> {
   return state.videoUrl;
 }
 
+/** What uploadParts leaves: the task as saved, and the multipart copy to complete, if one was begun. */
+type Uploaded = { task: Task; copy?: CopyProgress; bytes: number };
+
 /**
  * Fills a part's buffer from the stream and hands it over, the last part possibly short. Two
  * buffers take turns: one part is sent and recorded while the next is read into the other buffer,
  * so at most two parts are held, and the stream waits (backpressure) while both are busy. Parts are
  * still sent and recorded one after the other, in order: a worker that dies leaves every part it
- * recorded valid, and the next one resumes after the last of them.
+ * recorded valid, and the next one resumes after the last of them. The multipart upload begins
+ * when the first part is full; a stream that ends before that is put whole.
  */
-async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Task> {
+async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Uploaded> {
   const partBytes = deps.settings.copyPartBytes;
   const buffers = [Buffer.allocUnsafe(partBytes), Buffer.allocUnsafe(partBytes)];
   let current = task;
@@ -91,6 +94,7 @@ async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Ta
   // Waits for the part in flight (its upload and its record), then sends this one without waiting.
   const handOver = async (body: Buffer): Promise<void> => {
     await inFlight;
+    if (!current.copy) current = await beginMultipart(deps, current);
     const sending = sendPart(deps, current, body).then((saved) => {
       current = saved;
     });
@@ -115,7 +119,11 @@ async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Ta
       }
     }
     await inFlight;
-    if (filled > 0 || requireProgress(current).parts.length === 0) {
+    if (!current.copy) {
+      await deps.media.putObject(videoKey(task.id), buffer.subarray(0, filled), "video/mp4");
+      return { task: current, bytes: filled };
+    }
+    if (filled > 0) {
       await handOver(buffer.subarray(0, filled));
       await inFlight;
     }
@@ -124,7 +132,14 @@ async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Ta
     await inFlight?.catch(() => {});
     throw error;
   }
-  return current;
+  const copy = requireProgress(current);
+  return { task: current, copy, bytes: copy.bytes };
+}
+
+/** The multipart upload, begun and recorded before its first part is sent. */
+async function beginMultipart(deps: Deps, task: Task): Promise<Task> {
+  const { uploadId } = await deps.media.startMultipart(videoKey(task.id), "video/mp4");
+  return saveProgress(deps, task, { uploadId, parts: [], bytes: 0 });
 }
 
 async function sendPart(deps: Deps, task: Task, body: Uint8Array): Promise<Task> {
