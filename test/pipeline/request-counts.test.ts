@@ -246,13 +246,14 @@ describe("requests per video, counted on the real local servers", () => {
       expect(total(poll.dynamo).requests).toBeLessThanOrEqual(4);
       expect(total(poll.dynamo).writeUnits).toBeGreaterThan(0);
     }
-    // The video lands in outputs/ as a resumable multipart upload (each part recorded on the task),
-    // and its status JSON as one PUT.
+    // The video (within one part, COPY_PART_BYTES) lands in outputs/ in one PUT, no multipart upload,
+    // and its status JSON in another.
     const finish = requestsOf(counts.finish.s3);
-    expect(finish["PutObject outputs/"]).toBe(1);
-    expect(finish["CreateMultipartUpload outputs/"]).toBe(1);
-    expect(finish["UploadPart outputs/"]).toBeGreaterThanOrEqual(1);
-    expect(finish["CompleteMultipartUpload outputs/"]).toBe(1);
+    expect(counts.videoBytes).toBeLessThan(stack.deps.settings.copyPartBytes);
+    expect(finish["PutObject outputs/"]).toBe(2);
+    expect(finish["CreateMultipartUpload outputs/"]).toBeUndefined();
+    expect(finish["UploadPart outputs/"]).toBeUndefined();
+    expect(finish["CompleteMultipartUpload outputs/"]).toBeUndefined();
     expect(requestsOf(counts.read.s3)["GetObject outputs/"]).toBe(1);
     // Bounds that a regression multiplying requests would cross.
     const fixed = [counts.create, counts.finish, counts.read];

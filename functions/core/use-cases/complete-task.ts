@@ -29,9 +29,11 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
   const now = deps.clock.now();
   switch (task.phase) {
     case "copying": {
+      // The copy's progress (a multipart upload's parts) has served its purpose.
+      const { copy: _progress, ...copied } = task;
       const notifying = await deps.tasks.saveTask(
         moveTask(
-          task,
+          copied,
           "notifying",
           { output: { key: videoKey(task.id) }, nextPollAt: now + deps.settings.leaseMs },
           now,
