@@ -190,9 +190,13 @@ describe("a create's first turn at the budget", () => {
     });
 
   it("is born with its turn taken when there is budget: recorded claimed and marked, then saved once as submitted", async () => {
+    // Prepare: a clock early in a window of the future, far from its guard band.
+    const windowStart = (Math.floor(Date.now() / windowMs) + 3_000) * windowMs;
+    const deps: Deps = { ...stack.deps, clock: { now: () => windowStart + 100 } };
+
     // Act
     const createsBefore = await simulatorCreates();
-    const { task } = await submitTask(stack.deps, {
+    const { task } = await submitTask(deps, {
       tenant: stack.tenant,
       request: await requestWithImage(),
       source: { kind: "api" },
@@ -225,6 +229,33 @@ describe("a create's first turn at the budget", () => {
     expect(task.submitAttemptAt).toBeUndefined();
     expect(task.leaseUntil).toBeUndefined();
     expect(await stack.deps.tasks.getTask(task.id)).toEqual(task);
+    expect(await simulatorCreates()).toBe(createsBefore);
+  });
+
+  it("is recorded all the same when the budget cannot be asked, due at once for the poller", async () => {
+    // Prepare: a pace store that cannot answer (its table unreachable, say), asked early in a window.
+    const now = (Math.floor(Date.now() / windowMs) + 4_000) * windowMs + 100;
+    const deps: Deps = {
+      ...stack.deps,
+      clock: { now: () => now },
+      upstreamPace: {
+        ...stack.deps.upstreamPace,
+        tryTake: () => Promise.reject(new Error("the pace store is unreachable")),
+      },
+    };
+    const createsBefore = await simulatorCreates();
+
+    // Act
+    const { task, created } = await submitTask(deps, {
+      tenant: stack.tenant,
+      request: await requestWithImage(),
+      source: { kind: "api" },
+    });
+
+    // Assess: recorded, queued, no create sent; due within one create's share of the window.
+    expect(created).toBe(true);
+    expect(await stack.deps.tasks.getTask(task.id)).toMatchObject({ phase: "queued", version: 1 });
+    expect(task.nextPollAt).toBeLessThanOrEqual(now + windowMs / rpm);
     expect(await simulatorCreates()).toBe(createsBefore);
   });
 

@@ -18,7 +18,12 @@ import type { ImageRef, Task, TaskSource } from "../task/task.js";
 import type { Tenant } from "../tenant.js";
 import { urlProblem } from "../url-policy.js";
 import { sendFirstCreate } from "./advance-task.js";
-import { askUpstreamBudget, dueAfterRefusal, releaseUpstreamSlot } from "./pace-upstream.js";
+import {
+  askUpstreamBudget,
+  dueAfterRefusal,
+  releaseUpstreamSlot,
+  type UpstreamBudget,
+} from "./pace-upstream.js";
 import { stageRemoteImage } from "./stage-image.js";
 import { firstAttemptRecord } from "./submit-upstream.js";
 import { stageUpload, uploadPrefix } from "./uploads.js";
@@ -57,7 +62,7 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
   const image = await storeImage(deps, id, input);
   // The first create's budget is asked before the record, so that the task is born with its turn
   // taken (claimed, its attempt marked) or due when budget may be there: no writes to get there.
-  const budget = image.kind === "stored" ? await askUpstreamBudget(deps) : undefined;
+  const budget = image.kind === "stored" ? await firstBudget(deps) : undefined;
   const task: Task = {
     id,
     tenantId: input.tenant.id,
@@ -114,6 +119,19 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
       error,
     });
     return { task: outcome.task, created: true };
+  }
+}
+
+/**
+ * The budget for a new task's first create. A pace store that cannot answer must not cost the caller
+ * the request (the task is not recorded yet): the task is born due now, and the poller asks again.
+ */
+async function firstBudget(deps: Deps): Promise<UpstreamBudget> {
+  try {
+    return await askUpstreamBudget(deps);
+  } catch (error) {
+    deps.logger.warn("could not ask the upstream's budget; the poller will", { error });
+    return { admitted: false, chanceAt: deps.clock.now() };
   }
 }
 
