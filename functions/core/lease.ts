@@ -13,8 +13,7 @@ export async function takeLease<Leased extends { leaseUntil?: number }>(
   save: (leaseUntil: number) => Promise<Leased>,
 ): Promise<Leased | undefined> {
   const { now, leaseMs } = timing;
-  if (isHeld(record, now) || (dueAt ?? 0) > now) return undefined;
-  return takenUnlessConflict(() => save(now + leaseMs));
+  return takeTurn(record, dueAt, now, () => save(now + leaseMs));
 }
 
 /**
@@ -29,13 +28,7 @@ export async function takeTurn<Turned extends { leaseUntil?: number }>(
   now: number,
   save: () => Promise<Turned>,
 ): Promise<Turned | undefined> {
-  if (isHeld(record, now) || (dueAt ?? 0) > now) return undefined;
-  return takenUnlessConflict(save);
-}
-
-const isHeld = (record: { leaseUntil?: number }, now: number) => (record.leaseUntil ?? 0) > now;
-
-async function takenUnlessConflict<Taken>(save: () => Promise<Taken>): Promise<Taken | undefined> {
+  if ((record.leaseUntil ?? 0) > now || (dueAt ?? 0) > now) return undefined;
   try {
     return await save();
   } catch (error) {

@@ -33,7 +33,7 @@ export async function copyVideo(deps: Deps, task: Task): Promise<Task> {
   deps.logger.info("video copied", {
     taskId: task.id,
     key,
-    bytes: uploaded.copy?.bytes ?? uploaded.bytes,
+    bytes: uploaded.bytes,
     resumedFrom,
     parts: uploaded.copy?.parts.length ?? 1,
     ms: deps.clock.now() - started,
@@ -56,7 +56,7 @@ async function currentVideoUrl(deps: Deps, task: Task): Promise<string> {
   return state.videoUrl;
 }
 
-/** What uploadParts leaves: the task as saved, and the multipart copy to complete, if one was begun. */
+/** What uploadParts leaves: the task as saved, the multipart copy to complete if one was begun, the bytes stored. */
 type Uploaded = { task: Task; copy?: CopyProgress; bytes: number };
 
 /**

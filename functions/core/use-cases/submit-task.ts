@@ -88,14 +88,17 @@ export async function submitTask(anyDeps: Deps, input: SubmitTaskInput): Promise
   };
   if (callbackUrl) task.callbackUrl = callbackUrl;
 
-  const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency).catch(async (error) => {
+  // Not recorded: our copy of the image and the slot the budget gave are nobody's.
+  const giveBack = async () => {
     await discardImage(deps, image);
     if (budget?.admitted) await releaseUpstreamSlot(deps);
+  };
+  const outcome = await deps.tasks.createTask(task, input.tenant, input.idempotency).catch(async (error) => {
+    await giveBack();
     throw error;
   });
   if (!outcome.created) {
-    await discardImage(deps, image);
-    if (budget?.admitted) await releaseUpstreamSlot(deps);
+    await giveBack();
     return { task: await existingTask(deps, outcome.existingTaskId), created: false };
   }
   deps.metrics.count(metricNames.tasksAccepted, { source: task.source.kind });
