@@ -28,6 +28,17 @@ export function windowStartOf(now: number, windowMs: number): number {
   return Math.floor(now / windowMs) * windowMs;
 }
 
+/**
+ * Until when a sweep's fair order of waiting tasks holds: the end of the window it was made in.
+ * Creates not started by then are left due for the next sweep, which orders them again with the
+ * tasks that arrived meanwhile; else a long sweep would spend the next windows' budget on the
+ * tasks it happened to see, ahead of a tenant whose task came later. Unbounded when the rate is not limited.
+ */
+export function fairOrderUntil(settings: PaceSettings, now: number): number {
+  if (settings.rpm === 0) return Number.POSITIVE_INFINITY;
+  return windowStartOf(now, settings.windowMs) + settings.windowMs;
+}
+
 export function paceRequest(settings: PaceSettings, now: number): PaceRequest {
   return {
     now,

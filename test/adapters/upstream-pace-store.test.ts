@@ -39,6 +39,21 @@ describe("the DynamoDB upstream pace store", () => {
     expect(nextWindow.ok).toBe(true);
   });
 
+  it("admits every create that races to open a new window while it has budget", async () => {
+    // Prepare: the item counts an older window.
+    const provider = uniqueName("provider");
+    await pace.tryTake(provider, at());
+    const next = { now: now + 60_000, windowStartMs: now + 60_000, limit: 12 };
+
+    // Act: a dozen creates at once, each finding the old window and trying to open the new one.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => pace.tryTake(provider, at(next))));
+    const thirteenth = await pace.tryTake(provider, at(next));
+
+    // Assess
+    expect(answers.map((answer) => answer.ok)).toEqual(Array(12).fill(true));
+    expect(thirteenth).toEqual({ ok: false, state: { windowStartMs: now + 60_000, count: 12 } });
+  });
+
   it("holds a slowdown for every instance: half the limit, nothing until Retry-After", async () => {
     // Prepare
     const provider = uniqueName("provider");

@@ -5,6 +5,7 @@ import {
   deferredUntil,
   effectiveLimit,
   fairOrder,
+  fairOrderUntil,
   guardedUntil,
   nextChanceAt,
   type PaceSettings,
@@ -97,6 +98,18 @@ describe("guardedUntil", () => {
     expect(guardedUntil(settings, nextWindow - 2_000)).toBe(nextWindow);
     expect(guardedUntil({ ...settings, windowMs: 5_000 }, windowStart + 4_600)).toBe(windowStart + 5_000);
     expect(guardedUntil({ ...settings, rpm: 0 }, nextWindow - 1)).toBeUndefined();
+  });
+});
+
+describe("fairOrderUntil", () => {
+  it("holds a sweep's order of waiting tasks until the end of the window it was made in", () => {
+    const nextWindow = windowStart + 60_000;
+    expect(fairOrderUntil(settings, windowStart)).toBe(nextWindow);
+    expect(fairOrderUntil(settings, nextWindow - 1)).toBe(nextWindow);
+    expect(fairOrderUntil(settings, nextWindow)).toBe(nextWindow + 60_000);
+    expect(fairOrderUntil({ ...settings, rpm: 0, maxInFlight: 4 }, windowStart)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 });
 

@@ -152,6 +152,19 @@ describe("the provider's pace, shared and fair", () => {
       `upstream pace: ${stats.creates} creates, ${stats.rateLimited} rate-limit answers; the small tenant's ` +
         `tasks went upstream at positions ${smallPositions.join(", ")} (${bigBeforeLastSmall} big ones before its last)`,
     );
+    // What each small task went through, should one of them go late.
+    const smallTrail = finished
+      .filter((task) => task?.prompt.startsWith("small"))
+      .map((task) => ({
+        prompt: task?.prompt,
+        attempts: task?.attempts,
+        submitAttempts: task?.submitAttempts,
+        ambiguousCreates: task?.ambiguousCreates,
+        lastError: task?.lastError,
+        createdAt: task?.createdAt,
+        submittedAt: order.indexOf(task?.prompt ?? ""),
+      }));
+    if (bigBeforeLastSmall >= bigTasks - smallTasks) console.log(JSON.stringify(smallTrail, null, 1));
     expect(stats.creates).toBe(bigTasks + smallTasks);
     expect(stats.rateLimited).toBeLessThanOrEqual(5);
     expect(smallPositions).toHaveLength(smallTasks);
@@ -304,5 +317,59 @@ describe("a create's first turn at the budget", () => {
     expect(late?.nextPollAt).toBeGreaterThanOrEqual(windowStart + windowMs);
     expect(sent).toMatchObject({ phase: "submitted", submitAttempts: 1 });
     expect(await simulatorCreates()).toBe(createsBefore + 1);
+  });
+});
+
+describe("a sweep's order of waiting tasks", () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: { UPSTREAM_RPM: String(rpm), UPSTREAM_RPM_WINDOW_MS: String(windowMs) },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("holds for the window it was made in: creates not started by its end are left due, untouched", async () => {
+    // Prepare: three waiting tasks, and a clock of the test's own that passes the window's end once
+    // the first create is recorded as submitted.
+    const windowStart = (Math.floor(Date.now() / windowMs) + 5_000) * windowMs;
+    let now = windowStart + 1_000;
+    const imageKey = `inputs/${uniqueName("order")}.jpg`;
+    await stack.deps.media.putObject(imageKey, await readFile(exampleImagePath), "image/jpeg");
+    const tasks = [0, 1, 2].map((index) =>
+      aTask(
+        {
+          tenantId: stack.tenant.id,
+          prompt: `waiting ${index}`,
+          image: { kind: "stored", key: imageKey, contentType: "image/jpeg" },
+        },
+        now - 100 + index,
+      ),
+    );
+    for (const task of tasks) await stack.deps.tasks.createTask(task, stack.tenant);
+    const store = stack.deps.tasks;
+    const deps: Deps = {
+      ...stack.deps,
+      clock: { now: () => now },
+      tasks: {
+        ...store,
+        async saveTask(task, options) {
+          const saved = await store.saveTask(task, options);
+          if (saved.phase === "submitted") now = windowStart + windowMs;
+          return saved;
+        },
+      },
+    };
+
+    // Act: one create at a time.
+    await sweepDueWork(deps, { limit: 10, concurrency: 1 });
+
+    // Assess: the oldest went; the other two are as they were recorded, due for the next sweep.
+    const after = await Promise.all(tasks.map((task) => stack.deps.tasks.getTask(task.id)));
+    expect(after.map((task) => task?.phase)).toEqual(["submitted", "queued", "queued"]);
+    expect(after.slice(1)).toEqual(tasks.slice(1));
   });
 });

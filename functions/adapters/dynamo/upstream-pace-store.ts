@@ -38,7 +38,8 @@ function stateOf(item: Record<string, AttributeValue> | undefined): PaceState {
  * One item per provider, `PACE#<provider>`: the current window's create count, the in-flight
  * count, and a slowdown. Each create is one conditional UpdateItem that checks the whole budget
  * (window, halved limit, Retry-After block, in-flight cap) and takes it, or writes nothing and
- * hands back the item that refused it; a new window costs a second write, once per window.
+ * hands back the item that refused it; a new window costs a second write, once per window (a third
+ * for a create that lost the race to open it).
  */
 export function createDynamoUpstreamPaceStore({ client, tableName }: DynamoConnection): UpstreamPaceStore {
   async function update(
@@ -81,24 +82,26 @@ export function createDynamoUpstreamPaceStore({ client, tableName }: DynamoConne
       if (request.limit === 0) {
         return update(provider, { update: takeSlot.trim(), condition: open.join(" AND ") }, values);
       }
-      const sameWindow = await update(
-        provider,
-        {
-          update: capped ? "ADD #count :one, #inFlight :one" : "ADD #count :one",
-          condition: [
-            "#windowStart = :start",
-            "#count < :limit",
-            "(attribute_not_exists(#slowUntil) OR #slowUntil <= :now OR #count < #slowLimit)",
-            ...open,
-          ].join(" AND "),
-        },
-        { ...values, ":start": request.windowStartMs, ":limit": request.limit },
-      );
+      const takeInWindow = () =>
+        update(
+          provider,
+          {
+            update: capped ? "ADD #count :one, #inFlight :one" : "ADD #count :one",
+            condition: [
+              "#windowStart = :start",
+              "#count < :limit",
+              "(attribute_not_exists(#slowUntil) OR #slowUntil <= :now OR #count < #slowLimit)",
+              ...open,
+            ].join(" AND "),
+          },
+          { ...values, ":start": request.windowStartMs, ":limit": request.limit },
+        );
+      const sameWindow = await takeInWindow();
       if (sameWindow.ok) return sameWindow;
       const counting = sameWindow.state.windowStartMs;
       if (counting !== undefined && counting >= request.windowStartMs) return sameWindow;
       // The item counts an older window (or does not exist yet): this create opens the new one.
-      return update(
+      const opened = await update(
         provider,
         {
           update: `SET #windowStart = :start, #count = :one${takeSlot}`,
@@ -106,6 +109,10 @@ export function createDynamoUpstreamPaceStore({ client, tableName }: DynamoConne
         },
         { ...values, ":start": request.windowStartMs },
       );
+      // Another create opened this window between the two writes: take from it as any create does,
+      // rather than be refused by a window with budget left (and be put back for nothing).
+      if (!opened.ok && opened.state.windowStartMs === request.windowStartMs) return takeInWindow();
+      return opened;
     },
 
     async release(provider) {

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { Deps } from "../deps.js";
 import type { Task } from "../task/task.js";
-import { fairOrder } from "../upstream-pace.js";
+import { fairOrder, fairOrderUntil } from "../upstream-pace.js";
 import { withUpstreamSlots } from "../upstream-slots.js";
 import { advanceTask } from "./advance-task.js";
 import { deliverWebhook } from "./deliver-webhook.js";
@@ -28,18 +28,22 @@ type Work =
 
 /**
  * One pass over the due index: every task and webhook whose time has come, with bounded concurrency:
- * `concurrency` calls to the provider at once, `stepsPerSlot` times as many steps (of them,
- * `concurrency` queued tasks' at most). Tasks are read first, in one batched read, so that queued
- * ones take the provider's budget round-robin across tenants (fairOrder), after the polls and
- * copies of tasks already upstream.
+ * `concurrency` calls to the provider at once, `stepsPerSlot` times as many steps of tasks already
+ * upstream (polls, copies) and webhooks, and beside them a lane of `concurrency` creates. Tasks are
+ * read first, in one batched read, so that queued ones take the provider's budget round-robin across
+ * tenants (fairOrder). The creates' lane is their own: a budget counted in windows must not wait
+ * behind a sweep's copies, or a tenant's turn slips to a later window; and the order holds for the
+ * window the sweep began in (fairOrderUntil).
  */
 export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promise<SweepResult> {
   const deps: Deps = { ...anyDeps, upstream: withUpstreamSlots(anyDeps.upstream, options.concurrency) };
-  const due = await deps.tasks.dueWork(deps.clock.now(), options.limit);
-  const limit = pLimit(options.concurrency * stepsPerSlot);
+  const sweptAt = deps.clock.now();
+  const due = await deps.tasks.dueWork(sweptAt, options.limit);
+  const orderedUntil = fairOrderUntil(deps.settings.upstreamPace, sweptAt);
+  const steps = pLimit(options.concurrency * stepsPerSlot);
   // Queued tasks start C at a time, in fairOrder: more at once would let the first tenant's tasks
   // take a window's whole budget before the next tenant's turn comes round.
-  const queuedLimit = pLimit(options.concurrency);
+  const creates = pLimit(options.concurrency);
   const result: SweepResult = { found: due.length, tasks: 0, deliveries: 0, errors: 0 };
   const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
   const failed = (item: unknown) => (error: unknown) => {
@@ -66,13 +70,14 @@ export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promis
   for (const { item, rank } of fairOrder(waiting)) work.push({ kind: "task", task: item, rank });
   await Promise.all(
     work.map((item) =>
-      limit(async () => {
-        if (deps.clock.now() >= stopAt) return;
+      (item.kind === "task" && item.rank !== undefined ? creates : steps)(async () => {
+        const now = deps.clock.now();
+        if (now >= stopAt) return;
+        // Left due: the next sweep orders it again, beside what came meanwhile.
+        if (item.kind === "task" && item.rank !== undefined && now >= orderedUntil) return;
         try {
           if (item.kind === "task") {
-            const { task, rank } = item;
-            const step = () => advanceTask(deps, task, { rank: rank ?? 0 });
-            if (await (rank === undefined ? step() : queuedLimit(step))) result.tasks++;
+            if (await advanceTask(deps, item.task, { rank: item.rank ?? 0 })) result.tasks++;
           } else {
             const delivery = await deps.deliveries.getDelivery(item.taskId, item.eventType);
             if (delivery && (await deliverWebhook(deps, delivery))) result.deliveries++;
