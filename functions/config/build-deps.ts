@@ -1,6 +1,7 @@
 import { ulid } from "ulid";
 import { createDynamoDeliveryStore } from "../adapters/dynamo/delivery-store.js";
 import { createDynamoConnection } from "../adapters/dynamo/dynamo-client.js";
+import { createDynamoFirstPollStore } from "../adapters/dynamo/first-poll-store.js";
 import { createDynamoRateLimitStore } from "../adapters/dynamo/rate-limit-store.js";
 import { createDynamoTaskStore } from "../adapters/dynamo/task-store.js";
 import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
@@ -56,6 +57,7 @@ export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
     deliveries: createDynamoDeliveryStore(dynamo, shards),
     rateLimits: createDynamoRateLimitStore(dynamo),
     upstreamPace: createDynamoUpstreamPaceStore(dynamo),
+    firstPolls: createDynamoFirstPollStore(dynamo),
     media: createS3MediaStore(s3, env.BUCKET),
     images: createHttpImageSource({
       timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,

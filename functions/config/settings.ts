@@ -87,6 +87,16 @@ const environmentSchema = z.object({
    */
   IMAGE_FETCH_ATTEMPTS: z._default(positiveInt, 5),
   UPSTREAM_POLL_INTERVAL_MS: z._default(positiveInt, 5_000),
+  /**
+   * A generation's first status poll waits a delay learned per kind of generation (see
+   * core/first-poll.ts), at most this long; at or under UPSTREAM_POLL_INTERVAL_MS nothing is learned.
+   */
+  UPSTREAM_FIRST_POLL_MAX_MS: z._default(wholeNumber, 5 * 60_000),
+  /** The share of generations the learned delay lets end before their first poll. */
+  UPSTREAM_FIRST_POLL_DONE_SHARE: z._default(
+    z.coerce.number().check(z.gt(0, "between 0 and 1"), z.lt(1, "between 0 and 1")),
+    0.1,
+  ),
   POLL_INTERVAL_MS: z._default(positiveInt, 2_000),
   /** How long one poller invocation keeps sweeping; its Lambda timeout must exceed this plus the safety. */
   POLLER_RUN_MS: z._default(positiveInt, 50_000),
@@ -212,6 +222,11 @@ export function parseSettings(source: Record<string, string | undefined>): Setti
     environment,
     core: {
       pollIntervalMs: environment.UPSTREAM_POLL_INTERVAL_MS,
+      firstPoll: {
+        intervalMs: environment.UPSTREAM_POLL_INTERVAL_MS,
+        maxMs: environment.UPSTREAM_FIRST_POLL_MAX_MS,
+        doneShare: environment.UPSTREAM_FIRST_POLL_DONE_SHARE,
+      },
       leaseMs: environment.LEASE_MS,
       taskDeadlineMs: environment.TASK_DEADLINE_MS,
       backoff: { baseMs: environment.BACKOFF_BASE_MS, capMs: environment.BACKOFF_CAP_MS },

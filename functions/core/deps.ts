@@ -1,7 +1,9 @@
 import type { BackoffPolicy } from "./backoff.js";
+import type { FirstPollSettings } from "./first-poll.js";
 import type {
   Clock,
   DeliveryStore,
+  FirstPollStore,
   ImageSource,
   Logger,
   MediaStore,
@@ -20,6 +22,8 @@ import type { PaceSettings } from "./upstream-pace.js";
 export type CoreSettings = {
   /** How long after a poll the upstream is asked again. */
   pollIntervalMs: number;
+  /** When a generation's first status poll comes (learned; see first-poll.ts). */
+  firstPoll: FirstPollSettings;
   /** How long one worker owns a task it claimed; also the retry delay if it dies. */
   leaseMs: number;
   /** An unfinished task fails with `upstream_timeout` this long after creation. */
@@ -56,6 +60,7 @@ export type Deps = {
   deliveries: DeliveryStore;
   rateLimits: RateLimitStore;
   upstreamPace: UpstreamPaceStore;
+  firstPolls: FirstPollStore;
   media: MediaStore;
   images: ImageSource;
   upstream: UpstreamProvider;

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Duration, Model, Resolution } from "./create-request.js";
+import type { FirstPollNudge } from "./first-poll.js";
 import type { MetricName } from "./metrics.js";
 import type { FailureCode } from "./task/failure-codes.js";
 import type { Phase } from "./task/phases.js";
@@ -145,6 +146,14 @@ export type UpstreamPaceStore = {
     provider: string,
     slowdown: { slowUntil: number; slowLimit: number; blockedUntil: number },
   ): Promise<void>;
+};
+
+/** What is learned of each kind of generation (see core/first-poll.ts), shared by every instance. */
+export type FirstPollStore = {
+  /** The learned first-poll estimate of `kind` (the natural log of ms); may be up to a minute old. */
+  readEstimate(kind: string): Promise<number | undefined>;
+  /** Applies one first poll's nudge, as `nudgedEstimate` does, in one write that reads nothing. */
+  nudgeEstimate(kind: string, nudge: FirstPollNudge): Promise<void>;
 };
 
 export type DeliveryStore = {

@@ -14,6 +14,8 @@ export const itemKeys = {
   }),
   /** An upstream provider's shared request budget (see core/upstream-pace.ts). */
   upstreamPace: (provider: string) => ({ pk: `PACE#${provider}`, sk: "PACE" }),
+  /** What is learned of one kind of generation: its first poll's delay (see core/first-poll.ts). */
+  firstPoll: (kind: string) => ({ pk: `FIRSTPOLL#${kind}`, sk: "FIRSTPOLL" }),
 };
 
 /**

@@ -20,6 +20,7 @@ import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js"
 import { completeTask } from "./complete-task.js";
 import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
+import { learnFromFirstPoll } from "./learn-first-poll.js";
 import {
   putBackLateCreate,
   releaseSlotOf,
@@ -85,7 +86,7 @@ export async function advanceTask(
       const late = await putBackLateCreate(deps, current, turn.sendBy, rank);
       if (late) return late;
     }
-    return await takeStep(deps, current);
+    return await takeStep(deps, current, options.pushed ?? false);
   } catch (error) {
     return settleFailedStep(deps, current, error);
   }
@@ -124,13 +125,13 @@ async function settleFailedStep(deps: Deps, current: Task, error: unknown): Prom
   return retryLater(deps, current, error);
 }
 
-async function takeStep(deps: Deps, task: Task): Promise<Task> {
+async function takeStep(deps: Deps, task: Task, pushed: boolean): Promise<Task> {
   switch (task.phase) {
     case "queued":
       return submitUpstream(deps, task);
     case "submitted":
     case "generating":
-      return pollUpstream(deps, task);
+      return pollUpstream(deps, task, pushed);
     case "copying":
       return copyVideo(deps, task);
     case "notifying":
@@ -217,11 +218,16 @@ async function claim(deps: Deps, task: Task): Promise<Task | undefined> {
   );
 }
 
-/** Polls the provider in the turn `task` took (its next poll is set already); writes only what changed. */
-async function pollUpstream(deps: Deps, task: Task): Promise<Task> {
+/**
+ * Polls the provider in the turn `task` took (its next poll is set already); writes only what
+ * changed. The first scheduled poll of a generation (still `submitted`; a push's comes early) also
+ * teaches when to poll its kind first.
+ */
+async function pollUpstream(deps: Deps, task: Task, pushed: boolean): Promise<Task> {
   const upstreamTaskId = requireUpstreamId(task);
   const state = await deps.upstream.getTask(upstreamTaskId);
   const now = deps.clock.now();
+  if (task.phase === "submitted" && !pushed) await learnFromFirstPoll(deps, task, state.state !== "running");
   switch (state.state) {
     case "running": {
       if (task.phase === "submitted") return deps.tasks.saveTask(moveTask(task, "generating", {}, now));

@@ -3,6 +3,7 @@ import { ConflictError, GatewayError, InternalError, type UpstreamAmbiguousError
 import { pushCallbackUrl } from "../push/push-token.js";
 import { moveTask, type Task, type TaskPatch, touchTask } from "../task/task.js";
 import { failTask } from "./finish-task.js";
+import { firstPollDelay } from "./learn-first-poll.js";
 import { releaseUpstreamSlot } from "./pace-upstream.js";
 
 /**
@@ -33,12 +34,17 @@ export function firstAttemptRecord(deps: Deps, now: number): TaskPatch {
   return { leaseUntil, nextPollAt: leaseUntil, stepClaims: 1, submitAttempts: 1, submitAttemptAt: now };
 }
 
-/** Sends the create (the attempt is recorded already) and moves the task to `submitted`. */
+/**
+ * Sends the create (the attempt is recorded already) and moves the task to `submitted`, its first
+ * status poll set at the delay learned for its kind of generation.
+ */
 export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
   // The upstream always reads our validated copy, never the caller's URL.
   if (task.image.kind !== "stored") throw new InternalError(`task ${task.id} has no staged image`);
   const imageUrl = await deps.media.presignGet(task.image.key, deps.settings.inputUrlTtlSeconds);
   const callbackUrl = pushCallbackUrl(deps, task);
+  // Read while the create is out (it never rejects): the answer's write sets the first poll.
+  const firstPollIn = firstPollDelay(deps, task, deps.upstream.name);
   const { taskId, traceId } = await deps.upstream
     .createTask({
       model: task.model,
@@ -62,7 +68,7 @@ export async function submitUpstream(deps: Deps, task: Task): Promise<Task> {
     "submitted",
     {
       upstream: { provider: deps.upstream.name, taskId, ...(traceId ? { traceId } : {}) },
-      nextPollAt: now + deps.settings.pollIntervalMs,
+      nextPollAt: now + (await firstPollIn),
     },
     now,
   );

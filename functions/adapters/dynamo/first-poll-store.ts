@@ -1,0 +1,57 @@
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type FirstPollNudge, nudgedEstimate } from "../../core/first-poll.js";
+import type { FirstPollStore } from "../../core/ports.js";
+import type { DynamoConnection } from "./dynamo-client.js";
+import { isConditionFailure } from "./dynamo-errors.js";
+import { itemKeys } from "./item-keys.js";
+
+/** How long an instance keeps an estimate it read; its own nudges apply to its copy at once. */
+export const estimateCacheMs = 60_000;
+
+type Cached = { estimate: number | undefined; readAt: number };
+
+/**
+ * One small item per kind of generation. A nudge is one UpdateItem that adds its step to the
+ * estimate if the estimate is still inside its bound: commutative, so concurrent first polls never
+ * conflict, and it reads nothing. Reads are eventually consistent and kept for a minute per
+ * instance: an estimate a little old only moves one first poll a little.
+ */
+export function createDynamoFirstPollStore(
+  { client, tableName }: DynamoConnection,
+  now: () => number = Date.now,
+): FirstPollStore {
+  const cache = new Map<string, Cached>();
+  return {
+    async readEstimate(kind) {
+      const cached = cache.get(kind);
+      if (cached && now() - cached.readAt < estimateCacheMs) return cached.estimate;
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: itemKeys.firstPoll(kind) }),
+      );
+      const estimate = typeof Item?.estimate === "number" ? Item.estimate : undefined;
+      cache.set(kind, { estimate, readAt: now() });
+      return estimate;
+    },
+    async nudgeEstimate(kind, nudge: FirstPollNudge) {
+      const cached = cache.get(kind);
+      if (cached) cached.estimate = nudgedEstimate(cached.estimate, nudge);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: itemKeys.firstPoll(kind),
+            UpdateExpression: "SET #estimate = if_not_exists(#estimate, :start) + :step",
+            // Down from nothing stored is down from the start, which is the lower bound: no move.
+            ConditionExpression:
+              nudge.step < 0 ? "#estimate > :bound" : "attribute_not_exists(#estimate) OR #estimate < :bound",
+            ExpressionAttributeNames: { "#estimate": "estimate" },
+            ExpressionAttributeValues: { ":start": nudge.start, ":step": nudge.step, ":bound": nudge.bound },
+          }),
+        );
+      } catch (error) {
+        // At its bound already: the nudge had nothing to move.
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+  };
+}
