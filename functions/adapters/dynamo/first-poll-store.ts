@@ -8,7 +8,8 @@ import { itemKeys } from "./item-keys.js";
 /** How long an instance keeps an estimate it read; its own nudges apply to its copy at once. */
 export const estimateCacheMs = 60_000;
 
-type Cached = { estimate: number | undefined; readAt: number };
+/** A read in flight or done: creates that miss the cache at once share one GetItem. */
+type Cached = { estimate: Promise<number | undefined>; readAt: number };
 
 /**
  * One small item per kind of generation. A nudge is one UpdateItem that adds its step to the
@@ -22,19 +23,26 @@ export function createDynamoFirstPollStore(
 ): FirstPollStore {
   const cache = new Map<string, Cached>();
   return {
-    async readEstimate(kind) {
+    readEstimate(kind) {
       const cached = cache.get(kind);
       if (cached && now() - cached.readAt < estimateCacheMs) return cached.estimate;
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: itemKeys.firstPoll(kind) }),
-      );
-      const estimate = typeof Item?.estimate === "number" ? Item.estimate : undefined;
+      const estimate = client
+        .send(new GetCommand({ TableName: tableName, Key: itemKeys.firstPoll(kind) }))
+        .then(({ Item }) => (typeof Item?.estimate === "number" ? Item.estimate : undefined));
       cache.set(kind, { estimate, readAt: now() });
+      // A failed read is not kept: the next create asks again.
+      estimate.catch(() => cache.delete(kind));
       return estimate;
     },
     async nudgeEstimate(kind, nudge: FirstPollNudge) {
       const cached = cache.get(kind);
-      if (cached) cached.estimate = nudgedEstimate(cached.estimate, nudge);
+      if (cached) {
+        // (A read that failed has dropped its entry already: nothing to nudge, nothing to throw.)
+        cached.estimate = cached.estimate.then(
+          (estimate) => nudgedEstimate(estimate, nudge),
+          () => undefined,
+        );
+      }
       try {
         await client.send(
           new UpdateCommand({
