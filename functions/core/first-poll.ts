@@ -11,6 +11,11 @@
  * up by `rate × doneShare` when the generation was still running, down by `rate × (1 − doneShare)`
  * when it had ended already. It settles where `doneShare` of first polls find the generation ended,
  * needs no history, and every nudge is one commutative add, so workers never contend on it.
+ *
+ * A provider's push ends most generations before their first poll, and those teach nothing (the
+ * poll a push triggers is not the schedule's): only generations that outlast the delay do, so with
+ * push the delay climbs to its cap, and polling becomes the fallback for a lost push, at most
+ * UPSTREAM_FIRST_POLL_MAX_MS late. That is the point of push: no status polls.
  */
 
 /** What a generation's time depends on, as one store key. */
