@@ -29,6 +29,8 @@ const windowMs = 5_000;
 const rpm = 60;
 const bigTasks = 190;
 const smallTasks = 10;
+/** The provider's pace of these tests: `rpm` creates a window of `windowMs`. */
+const pacedEnvironment = { UPSTREAM_RPM: String(rpm), UPSTREAM_RPM_WINDOW_MS: String(windowMs) };
 
 type UpstreamCreate = { prompt: string; createdAt: string };
 
@@ -50,8 +52,7 @@ describe("the provider's pace, shared and fair", () => {
     stack = await startTestStack({
       simulator: { rpm, rpmWindowMs: windowMs, generationMs: 500, reuseRenders: true, renderConcurrency: 2 },
       env: {
-        UPSTREAM_RPM: String(rpm),
-        UPSTREAM_RPM_WINDOW_MS: String(windowMs),
+        ...pacedEnvironment,
         UPSTREAM_SLOWDOWN_MS: String(2 * windowMs),
         UPSTREAM_POLL_INTERVAL_MS: "2000",
       },
@@ -185,9 +186,7 @@ describe("a create's first turn at the budget", () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack({
-      env: { UPSTREAM_RPM: String(rpm), UPSTREAM_RPM_WINDOW_MS: String(windowMs) },
-    });
+    stack = await startTestStack({ env: pacedEnvironment });
   });
   afterAll(async () => {
     await stack?.close();
@@ -324,9 +323,7 @@ describe("a sweep's order of waiting tasks", () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack({
-      env: { UPSTREAM_RPM: String(rpm), UPSTREAM_RPM_WINDOW_MS: String(windowMs) },
-    });
+    stack = await startTestStack({ env: pacedEnvironment });
   });
   afterAll(async () => {
     await stack?.close();

@@ -17,19 +17,16 @@ type Cached = { estimate: Promise<number | undefined>; readAt: number };
  * conflict, and it reads nothing. Reads are eventually consistent and kept for a minute per
  * instance: an estimate a little old only moves one first poll a little.
  */
-export function createDynamoFirstPollStore(
-  { client, tableName }: DynamoConnection,
-  now: () => number = Date.now,
-): FirstPollStore {
+export function createDynamoFirstPollStore({ client, tableName }: DynamoConnection): FirstPollStore {
   const cache = new Map<string, Cached>();
   return {
     readEstimate(kind) {
       const cached = cache.get(kind);
-      if (cached && now() - cached.readAt < estimateCacheMs) return cached.estimate;
+      if (cached && Date.now() - cached.readAt < estimateCacheMs) return cached.estimate;
       const estimate = client
         .send(new GetCommand({ TableName: tableName, Key: itemKeys.firstPoll(kind) }))
         .then(({ Item }) => (typeof Item?.estimate === "number" ? Item.estimate : undefined));
-      cache.set(kind, { estimate, readAt: now() });
+      cache.set(kind, { estimate, readAt: Date.now() });
       // A failed read is not kept: the next create asks again.
       estimate.catch(() => cache.delete(kind));
       return estimate;

@@ -27,15 +27,14 @@ export async function copyVideo(deps: Deps, task: Task): Promise<Task> {
   const started = deps.clock.now();
   const stream = await deps.upstream.openVideo(videoUrl, { start: resumedFrom });
   const uploaded = await uploadParts(deps, task, stream);
-  if (uploaded.copy) {
-    await deps.media.completeMultipart(key, uploaded.copy.uploadId, uploaded.copy.parts);
-  }
+  const multipart = uploaded.task.copy;
+  if (multipart) await deps.media.completeMultipart(key, multipart.uploadId, multipart.parts);
   deps.logger.info("video copied", {
     taskId: task.id,
     key,
     bytes: uploaded.bytes,
     resumedFrom,
-    parts: uploaded.copy?.parts.length ?? 1,
+    parts: multipart?.parts.length ?? 1,
     ms: deps.clock.now() - started,
   });
   // Notify moves the task on within seconds of the object's event. Should the event be lost, the
@@ -56,8 +55,8 @@ async function currentVideoUrl(deps: Deps, task: Task): Promise<string> {
   return state.videoUrl;
 }
 
-/** What uploadParts leaves: the task as saved, the multipart copy to complete if one was begun, the bytes stored. */
-type Uploaded = { task: Task; copy?: CopyProgress; bytes: number };
+/** What uploadParts leaves: the task as saved (its `copy` the multipart upload to complete, if one was begun), the bytes stored. */
+type Uploaded = { task: Task; bytes: number };
 
 /**
  * Fills a part's buffer from the stream and hands it over, the last part possibly short. Two
@@ -114,8 +113,7 @@ async function uploadParts(deps: Deps, task: Task, stream: Readable): Promise<Up
     await inFlight?.catch(() => {});
     throw error;
   }
-  const copy = requireProgress(current);
-  return { task: current, copy, bytes: copy.bytes };
+  return { task: current, bytes: requireProgress(current).bytes };
 }
 
 /** The multipart upload, begun and recorded before its first part is sent. */

@@ -69,12 +69,13 @@ export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promis
   }
   for (const { item, rank } of fairOrder(waiting)) work.push({ kind: "task", task: item, rank });
   await Promise.all(
-    work.map((item) =>
-      (item.kind === "task" && item.rank !== undefined ? creates : steps)(async () => {
+    work.map((item) => {
+      const isCreate = item.kind === "task" && item.rank !== undefined;
+      return (isCreate ? creates : steps)(async () => {
         const now = deps.clock.now();
         if (now >= stopAt) return;
         // Left due: the next sweep orders it again, beside what came meanwhile.
-        if (item.kind === "task" && item.rank !== undefined && now >= orderedUntil) return;
+        if (isCreate && now >= orderedUntil) return;
         try {
           if (item.kind === "task") {
             if (await advanceTask(deps, item.task, { rank: item.rank ?? 0 })) result.tasks++;
@@ -85,8 +86,8 @@ export async function sweepDueWork(anyDeps: Deps, options: SweepOptions): Promis
         } catch (error) {
           failed(item.kind === "task" ? { kind: "task", taskId: item.task.id } : item)(error);
         }
-      }),
-    ),
+      });
+    }),
   );
   return result;
 }
