@@ -52,7 +52,7 @@ export const notifications = bucket.notify({
       queue: inboxQueue,
     },
     {
-      // A finished video: mark the task done, write outputs/<id>.json, send the webhook.
+      // A finished video: mark the task done, write a drop-folder task's outputs/<id>.json, send the webhook.
       name: "Notify",
       events: ["s3:ObjectCreated:*"],
       filterPrefix: bucketLayout.outputsPrefix,

@@ -21,11 +21,12 @@ export const table = new sst.aws.Dynamo("Tasks", {
     // Sparse: only unfinished tasks and pending webhooks carry `due`; the poller needs keys only.
     byDue: { hashKey: "due", rangeKey: "nextPollAt", projection: "keys-only" },
     // A tenant's tasks, newest first, and the API keys: keys and the few attributes listings filter
-    // on or show, none of which a poll changes. functions/adapters/dynamo/table-definition.ts says why.
+    // on or show, none of which a poll or a move between unfinished phases changes.
+    // functions/adapters/dynamo/table-definition.ts says why.
     byOwner: {
       hashKey: "owner",
       rangeKey: "createdAt",
-      projection: ["phase", "tenantId", "prefix", "revokedAt"],
+      projection: ["status", "tenantId", "prefix", "revokedAt"],
     },
   },
   ttl: "expiresAt",

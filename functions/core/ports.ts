@@ -7,7 +7,7 @@ import type { Duration, Model, Resolution } from "./create-request.js";
 import type { FirstPollNudge } from "./first-poll.js";
 import type { MetricName } from "./metrics.js";
 import type { FailureCode } from "./task/failure-codes.js";
-import type { Phase } from "./task/phases.js";
+import type { PublicStatus } from "./task/phases.js";
 import type { Task } from "./task/task.js";
 import type { ApiKeyRecord, Tenant } from "./tenant.js";
 import type { WebhookDelivery } from "./webhook-delivery.js";
@@ -45,7 +45,7 @@ export type DueItem =
   | { kind: "task"; taskId: string }
   | { kind: "delivery"; taskId: string; eventType: string };
 
-export type TaskListQuery = { limit: number; cursor?: string; phases?: readonly Phase[] };
+export type TaskListQuery = { limit: number; cursor?: string; status?: PublicStatus };
 export type TaskPage = { tasks: Task[]; nextCursor?: string };
 
 export type TaskStore = {
@@ -68,7 +68,7 @@ export type TaskStore = {
    */
   saveTask(next: Task, options?: { ending?: boolean; refund?: boolean }): Promise<Task>;
   /**
-   * A tenant's tasks, newest first, `limit` at most, only those in `phases` when given. `cursor` is
+   * A tenant's tasks, newest first, `limit` at most, only those of `status` when given. `cursor` is
    * the `nextCursor` of the page before; an unreadable cursor is an InvalidRequestError.
    */
   listTasks(tenantId: string, query: TaskListQuery): Promise<TaskPage>;

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dueShard } from "../../functions/adapters/dynamo/item-keys.js";
+import { taskItem } from "../../functions/adapters/dynamo/task-store.js";
 import { createSeedApiProvider } from "../../functions/adapters/upstream/seed-api-provider.js";
 import type { Deps } from "../../functions/core/deps.js";
 import {
@@ -9,12 +11,13 @@ import {
   InsufficientCreditsError,
 } from "../../functions/core/errors.js";
 import type { Idempotency } from "../../functions/core/ports.js";
-import { Phase } from "../../functions/core/task/phases.js";
-import { moveTask, touchTask } from "../../functions/core/task/task.js";
+import { Phase, type PublicStatus } from "../../functions/core/task/phases.js";
+import { moveTask, type Task, touchTask } from "../../functions/core/task/task.js";
 import type { Tenant } from "../../functions/core/tenant.js";
 import { advanceTask } from "../../functions/core/use-cases/advance-task.js";
 import { type RunningSimulator, startSimulator } from "../../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../../local/stack/local-app.js";
+import { testDynamoClient } from "../support/aws-clients.js";
 import { aDelivery, aTask, aTenant } from "../support/fixtures.js";
 import { startTestStack, type TestStack } from "../support/test-stack.js";
 
@@ -42,6 +45,32 @@ describe("the DynamoDB task store", () => {
     scope,
     requestHash,
     expiresAt,
+  });
+
+  describe("listTasks", () => {
+    it("filters by public status, and judges an item written before the index carried it by its phase", async () => {
+      // Prepare: a tenant's running, done and failed tasks, and a done one stored as earlier
+      // versions wrote it (no `status` attribute).
+      const tenant = await storedTenant(undefined);
+      const [running, done, failed, older] = ["generating", "done", "failed", "done"].map((phase, index) =>
+        aTask({ tenantId: tenant.id, phase: phase as Phase }, Date.UTC(2026, 0, 1, 0, index)),
+      ) as [Task, Task, Task, Task];
+      for (const task of [running, done, failed]) await deps.tasks.createTask(task, tenant);
+      const { status: _status, ...olderItem } = taskItem(older, stack.settings.environment.DUE_SHARDS);
+      await DynamoDBDocumentClient.from(testDynamoClient()).send(
+        new PutCommand({ TableName: stack.tableName, Item: olderItem }),
+      );
+      const ids = async (status?: PublicStatus) =>
+        (await deps.tasks.listTasks(tenant.id, { limit: 10, ...(status ? { status } : {}) })).tasks.map(
+          (task) => task.id,
+        );
+
+      // Act, Assess: newest first.
+      expect(await ids()).toEqual([older.id, failed.id, done.id, running.id]);
+      expect(await ids("completed")).toEqual([older.id, done.id]);
+      expect(await ids("failed")).toEqual([failed.id]);
+      expect(await ids("IN_PROGRESS")).toEqual([running.id]);
+    });
   });
 
   describe("createTask", () => {
@@ -357,7 +386,7 @@ describe("the DynamoDB task store", () => {
 
     it("counts tasks in progress at create and by their end when they end, in the same writes", async () => {
       const tenant = await storedTenant(undefined);
-      const toFinish = aTask({ tenantId: tenant.id, phase: Phase.notifying });
+      const toFinish = aTask({ tenantId: tenant.id, phase: Phase.copying });
       const toFail = aTask({ tenantId: tenant.id });
       const toCancel = aTask({ tenantId: tenant.id });
       const toKeep = aTask({ tenantId: tenant.id });

@@ -11,7 +11,7 @@ import { startTestStack, type TestStack } from "../support/test-stack.js";
 import { launchBrowser } from "./browser.js";
 
 const screenshot = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
-const phaseOrder: Phase[] = ["queued", "submitted", "generating", "copying", "notifying", "done"];
+const phaseOrder: Phase[] = ["queued", "submitted", "generating", "copying", "done"];
 
 type ConsoleStack = { stack: TestStack; baseUrl: string; close(): Promise<void> };
 

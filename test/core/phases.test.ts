@@ -14,8 +14,7 @@ const legal: Record<Phase, Phase[]> = {
   queued: ["submitted", "failed", "canceled"],
   submitted: ["generating", "copying", "failed", "canceled"],
   generating: ["copying", "failed", "canceled"],
-  copying: ["notifying", "failed", "canceled"],
-  notifying: ["done"],
+  copying: ["done", "failed", "canceled"],
   done: [],
   failed: [],
   canceled: [],
@@ -58,7 +57,6 @@ describe("the task state machine", () => {
       ["submitted", "IN_PROGRESS"],
       ["generating", "IN_PROGRESS"],
       ["copying", "IN_PROGRESS"],
-      ["notifying", "IN_PROGRESS"],
       ["done", "completed"],
       ["failed", "failed"],
       ["canceled", "canceled"],
@@ -67,7 +65,7 @@ describe("the task state machine", () => {
 
   it("treats exactly done, failed and canceled as terminal, and stamps completed_at there", () => {
     expect(allPhases.filter(isTerminal)).toEqual(["done", "failed", "canceled"]);
-    expect(moveTask(taskIn("notifying"), "done", {}, Date.UTC(2026, 0, 2)).completedAt).toBe(
+    expect(moveTask(taskIn("copying"), "done", {}, Date.UTC(2026, 0, 2)).completedAt).toBe(
       "2026-01-02T00:00:00.000Z",
     );
     expect(moveTask(taskIn("queued"), "submitted", {}, 0).completedAt).toBeUndefined();

@@ -74,7 +74,7 @@ describe("the Tasks table", () => {
           hashKey: "owner",
           rangeKey: "createdAt",
           projectionType: "INCLUDE",
-          nonKeyAttributes: ["phase", "tenantId", "prefix", "revokedAt"],
+          nonKeyAttributes: ["status", "tenantId", "prefix", "revokedAt"],
         },
       ]),
     );

@@ -83,8 +83,8 @@ describe("the whole pipeline, end to end", () => {
       data: { task_id: taskId, video_url: expect.any(String) },
     });
 
-    // The status JSON stands beside the video.
+    // No status JSON beside it: that is the drop folder's answer (test/ingest/drop-folder-video.test.ts).
     const json = await fetch(await stack.deps.media.presignGet(`outputs/${taskId}.json`, 60));
-    expect(await json.json()).toMatchObject({ task_id: taskId, status: "completed" });
+    expect(json.status).toBe(404);
   });
 });

@@ -228,6 +228,55 @@ describe("nothing is lost", () => {
     expect(hook.hits()).toBe(1);
   });
 
+  describe("a crash after the task is done, before it is announced", () => {
+    /**
+     * A task done with its video stored, not announced, due now: what a notify that died leaves. The
+     * video goes straight to the S3 server, past the notifying front: no event, no notify.
+     */
+    async function doneNotAnnounced(stack: TestStack, callbackUrl: string) {
+      const task = aTask({ tenantId: stack.tenant.id, callbackUrl, phase: "done" });
+      await stack.deps.tasks.createTask(task, stack.tenant);
+      await testS3Client().send(
+        new PutObjectCommand({ Bucket: stack.bucket, Key: `outputs/${task.id}.mp4`, Body: "a video" }),
+      );
+      return task;
+    }
+
+    it("is announced by the poller, its webhook sent once and recorded with the attempt", async () => {
+      const stack = await stackWith({ simulator: false });
+      const hook = await receiver([]);
+      const task = await doneNotAnnounced(stack, hook.url);
+
+      await sweepDueWork(stack.deps, { limit: 10, concurrency: 2 });
+
+      expect(await stack.deps.tasks.getTask(task.id)).toMatchObject({ announced: true });
+      expect((await stack.deps.tasks.getTask(task.id))?.nextPollAt).toBeUndefined();
+      const deliveries = await stack.deps.deliveries.listDeliveries(task.id);
+      expect(deliveries).toMatchObject([{ state: "delivered", version: 1, attempts: [{ status: 200 }] }]);
+      expect(hook.hits()).toBe(1);
+    });
+
+    it("does not send a webhook again that was recorded before the crash", async () => {
+      const stack = await stackWith({ simulator: false });
+      const hook = await receiver([]);
+      const task = await doneNotAnnounced(stack, hook.url);
+      const recorded = aDelivery(task.id, {
+        tenantId: stack.tenant.id,
+        url: hook.url,
+        state: "delivered",
+        attempts: [{ at: new Date().toISOString(), durationMs: 3, status: 200 }],
+        nextAttemptAt: undefined,
+      });
+      await stack.deps.deliveries.createDelivery(recorded);
+
+      await sweepDueWork(stack.deps, { limit: 10, concurrency: 2 });
+
+      expect(await stack.deps.tasks.getTask(task.id)).toMatchObject({ announced: true });
+      expect(await stack.deps.deliveries.listDeliveries(task.id)).toEqual([recorded]);
+      expect(hook.hits()).toBe(0);
+    });
+  });
+
   it("settles the event of a video whose task does not exist, so it is not delivered again forever", async () => {
     const stack = await stackWith({ simulator: false });
 

@@ -187,7 +187,7 @@ describe("requests per video, counted on the real local servers", () => {
     measured["api, image URL"] = counts;
 
     // Assess
-    expectSaneVideo(counts);
+    expectSaneVideo(counts, { statusJson: false });
     // The image is fetched by us and staged in inputs/, the upstream reads that copy.
     expect(s3Requests(counts, "inputs/")).toBeGreaterThanOrEqual(2);
   });
@@ -206,7 +206,7 @@ describe("requests per video, counted on the real local servers", () => {
     measured["api, image inline"] = counts;
 
     // Assess: the create itself writes the image to inputs/.
-    expectSaneVideo(counts);
+    expectSaneVideo(counts, { statusJson: false });
     expect(requestsOf(counts.create.s3)["PutObject inputs/"]).toBe(1);
   });
 
@@ -229,12 +229,13 @@ describe("requests per video, counted on the real local servers", () => {
     measured["drop folder"] = counts;
 
     // Assess: a server-side copy, no image bytes through the function.
-    expectSaneVideo(counts);
+    expectSaneVideo(counts, { statusJson: true });
     expect(requestsOf(counts.create.s3)["PutObject inbox/"]).toBe(1);
     expect(requestsOf(counts.create.s3)["CopyObject inputs/"]).toBe(1);
   });
 
-  function expectSaneVideo(counts: VideoCounts) {
+  /** `statusJson`: a drop-folder task's answer, outputs/<id>.json, is written beside its video. */
+  function expectSaneVideo(counts: VideoCounts, { statusJson }: { statusJson: boolean }) {
     const create = requestsOf(counts.create.dynamo);
     // One transaction records the task, its charge and its idempotency claim.
     expect(create.TransactWriteItems).toBeGreaterThanOrEqual(1);
@@ -246,11 +247,11 @@ describe("requests per video, counted on the real local servers", () => {
       expect(total(poll.dynamo).requests).toBeLessThanOrEqual(4);
       expect(total(poll.dynamo).writeUnits).toBeGreaterThan(0);
     }
-    // The video (within one part, COPY_PART_BYTES) lands in outputs/ in one PUT, no multipart upload,
-    // and its status JSON in another.
+    // The video (within one part, COPY_PART_BYTES) lands in outputs/ in one PUT, no multipart upload;
+    // a drop-folder task's status JSON in another.
     const finish = requestsOf(counts.finish.s3);
     expect(counts.videoBytes).toBeLessThan(stack.deps.settings.copyPartBytes);
-    expect(finish["PutObject outputs/"]).toBe(2);
+    expect(finish["PutObject outputs/"]).toBe(statusJson ? 2 : 1);
     expect(finish["CreateMultipartUpload outputs/"]).toBeUndefined();
     expect(finish["UploadPart outputs/"]).toBeUndefined();
     expect(finish["CompleteMultipartUpload outputs/"]).toBeUndefined();

@@ -3,7 +3,7 @@ import type { TaskStatus } from "./api-client.js";
 import { type Output, seconds } from "./output.js";
 
 /** The phases a task goes through on its way to `done`, in order (docs/api.md). */
-const phases = ["queued", "submitted", "generating", "copying", "notifying", "done"] as const;
+const phases = ["queued", "submitted", "generating", "copying", "done"] as const;
 
 export type TaskProgress = { update(task: TaskStatus): void; stop(): void };
 

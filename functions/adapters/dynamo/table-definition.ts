@@ -11,15 +11,16 @@ export const tableShape = {
   dueIndex: { name: "byDue", partitionKey: "due", sortKey: "nextPollAt" },
   /**
    * A tenant's tasks, newest first, and the API keys under one fixed owner. It carries the keys,
-   * `phase` (the task list's status filter) and what a key listing shows (`tenantId`, `prefix`,
-   * `revokedAt`): none of them changes when a task is polled, so a poll's write costs no write in
-   * this index. A task page then reads its whole items with one BatchGetItem.
+   * a task's public `status` (the task list's filter) and what a key listing shows (`tenantId`,
+   * `prefix`, `revokedAt`): the status changes once, when the task ends, and the others never, so
+   * neither a poll's write nor a move between unfinished phases costs a write in this index. A task
+   * page then reads its whole items with one BatchGetItem.
    */
   ownerIndex: {
     name: "byOwner",
     partitionKey: "owner",
     sortKey: "createdAt",
-    projected: ["phase", "tenantId", "prefix", "revokedAt"],
+    projected: ["status", "tenantId", "prefix", "revokedAt"],
   },
   ttlAttribute: "expiresAt",
 } as const;

@@ -1,6 +1,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { InvalidRequestError } from "../../core/errors.js";
 import type { TaskListQuery, TaskPage } from "../../core/ports.js";
+import { publicStatus } from "../../core/task/phases.js";
 import type { Task } from "../../core/task/task.js";
 import { batchGetItems, type ItemKey, keyString } from "./batch-get.js";
 import type { DynamoConnection } from "./dynamo-client.js";
@@ -13,8 +14,10 @@ const maxQueriesPerPage = 10;
  * A tenant's tasks from the owner index, newest first. A status filter is a FilterExpression, which
  * DynamoDB applies after `Limit`, so each query asks only for what the page still needs, and the
  * cursor is the last key read: no matching item is ever skipped or returned twice. The index holds
- * keys and phase only (table-definition.ts), so the page's whole items are then read by key, and the
- * filter is applied again to them: the index may lag a phase the item has already left.
+ * keys and the public status only (table-definition.ts), so the page's whole items are then read by
+ * key, and the filter is applied again to them: the index may lag a status the item has already
+ * left. An item written before the index carried `status` passes the index's filter and is judged
+ * by its phase.
  */
 export async function listTasksOfOwner(
   connection: DynamoConnection,
@@ -34,7 +37,7 @@ export async function listTasksOfOwner(
         ScanIndexForward: false,
         Limit: query.limit - keys.length,
         ExclusiveStartKey: startKey,
-        ...phaseFilter(owner, query.phases),
+        ...statusFilter(owner, query.status),
       }),
     );
     keys.push(...(page.Items ?? []).map(primaryKeyOf));
@@ -46,7 +49,7 @@ export async function listTasksOfOwner(
     .map((key) => items.get(keyString(key)))
     .filter((item): item is Record<string, unknown> => item !== undefined)
     .map(fromItem)
-    .filter((task) => !query.phases || query.phases.includes(task.phase));
+    .filter((task) => query.status === undefined || publicStatus(task.phase) === query.status);
   return startKey ? { tasks, nextCursor: encodeCursor(startKey) } : { tasks };
 }
 
@@ -55,17 +58,13 @@ function primaryKeyOf(item: Record<string, unknown>): ItemKey {
   return { [partitionKey]: String(item[partitionKey]), [sortKey]: String(item[sortKey]) };
 }
 
-function phaseFilter(owner: string, phases: TaskListQuery["phases"]) {
+function statusFilter(owner: string, status: TaskListQuery["status"]) {
   const names = { "#owner": tableShape.ownerIndex.partitionKey };
-  if (!phases) return { ExpressionAttributeNames: names, ExpressionAttributeValues: { ":owner": owner } };
-  const placeholders = phases.map((_, index) => `:phase${index}`);
+  if (!status) return { ExpressionAttributeNames: names, ExpressionAttributeValues: { ":owner": owner } };
   return {
-    FilterExpression: `#phase IN (${placeholders.join(", ")})`,
-    ExpressionAttributeNames: { ...names, "#phase": "phase" },
-    ExpressionAttributeValues: {
-      ":owner": owner,
-      ...Object.fromEntries(phases.map((phase, index) => [`:phase${index}`, phase])),
-    },
+    FilterExpression: "#status = :status OR attribute_not_exists(#status)",
+    ExpressionAttributeNames: { ...names, "#status": "status" },
+    ExpressionAttributeValues: { ":owner": owner, ":status": status },
   };
 }
 

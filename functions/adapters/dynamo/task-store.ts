@@ -13,6 +13,7 @@ import {
   MissingTenantError,
 } from "../../core/errors.js";
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
+import { type PublicStatus, publicStatus } from "../../core/task/phases.js";
 import type { Task } from "../../core/task/task.js";
 import type { Tenant } from "../../core/tenant.js";
 import { batchGetItems } from "./batch-get.js";
@@ -28,7 +29,18 @@ import { tableShape } from "./table-definition.js";
 import { listTasksOfOwner } from "./task-list.js";
 import { chargeUpdate, type EndPhase, endUpdate } from "./tenant-credits.js";
 
-type TaskItem = Task & { pk: string; sk: string; kind: "task"; owner: string; due?: string };
+/** A phase no longer written: see fromItem. */
+const legacyNotifyingPhase = "notifying";
+
+type TaskItem = Task & {
+  pk: string;
+  sk: string;
+  kind: "task";
+  owner: string;
+  /** The public status, for the owner index's filter: see tableShape.ownerIndex. */
+  status: PublicStatus;
+  due?: string;
+};
 
 /**
  * A task as the table holds it: on the sparse due index (a `due` shard) only while it has a
@@ -40,6 +52,7 @@ export function taskItem(task: Task, dueShards: number): TaskItem {
     ...itemKeys.task(task.id),
     kind: "task",
     owner: task.tenantId,
+    status: publicStatus(task.phase),
     ...(task.nextPollAt === undefined ? {} : { due: dueShard(task.id, dueShards) }),
   };
 }
@@ -53,7 +66,18 @@ export function createDynamoTaskStore(
   const toItem = (task: Task): TaskItem => taskItem(task, options.dueShards);
 
   const fromItem = (item: Record<string, unknown>): Task => {
-    const { pk: _pk, sk: _sk, kind: _kind, owner: _owner, due: _due, ...task } = item as TaskItem;
+    const {
+      pk: _pk,
+      sk: _sk,
+      kind: _kind,
+      owner: _owner,
+      status: _status,
+      due: _due,
+      ...task
+    } = item as TaskItem;
+    // Earlier versions stored a `notifying` step between copying and done. Its video is stored, so
+    // read as copying it is finished like one: the next claim finds the video and completes it.
+    if ((task.phase as string) === legacyNotifyingPhase) return { ...task, phase: "copying" };
     return task as Task;
   };
 

@@ -4,7 +4,6 @@ export const Phase = {
   submitted: "submitted",
   generating: "generating",
   copying: "copying",
-  notifying: "notifying",
   done: "done",
   failed: "failed",
   canceled: "canceled",
@@ -20,8 +19,7 @@ const legalMoves: Record<Phase, readonly Phase[]> = {
   queued: ["submitted", "failed", "canceled"],
   submitted: ["generating", "copying", "failed", "canceled"],
   generating: ["copying", "failed", "canceled"],
-  copying: ["notifying", "failed", "canceled"],
-  notifying: ["done"],
+  copying: ["done", "failed", "canceled"],
   done: [],
   failed: [],
   canceled: [],
@@ -31,7 +29,10 @@ export function canMove(from: Phase, to: Phase): boolean {
   return legalMoves[from].includes(to);
 }
 
-export function isTerminal(phase: Phase): boolean {
+/** The phases a task ends in. */
+export type EndPhase = typeof Phase.done | typeof Phase.failed | typeof Phase.canceled;
+
+export function isTerminal(phase: Phase): phase is EndPhase {
   return legalMoves[phase].length === 0;
 }
 

@@ -17,7 +17,6 @@ import { videoKey } from "../output-keys.js";
 import { recordableMessage } from "../redact.js";
 import { isAtProvider, isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
-import { completeTask } from "./complete-task.js";
 import { copyVideo } from "./copy-video.js";
 import { announceEnd, failTask } from "./finish-task.js";
 import { learnFromFirstPoll } from "./learn-first-poll.js";
@@ -134,15 +133,12 @@ async function takeStep(deps: Deps, task: Task, pushed: boolean): Promise<Task> 
       return pollUpstream(deps, task, pushed);
     case "copying":
       return copyVideo(deps, task);
-    case "notifying":
-      return completeTask(deps, task.id);
     default:
       return task;
   }
 }
 
 async function hasStoredVideo(deps: Deps, task: Task): Promise<boolean> {
-  if (task.phase === "notifying") return true;
   return task.phase === "copying" && deps.media.exists(videoKey(task.id));
 }
 

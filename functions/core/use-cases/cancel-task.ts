@@ -16,7 +16,7 @@ const cancelRounds = 5;
  * Stops a task that has not finished: it becomes `canceled` with its credits back in the same
  * write, and a `video.canceled` webhook goes out. The poller never copies its video: every step
  * writes the version it read, so a worker in the middle of one loses its write to this one. A task
- * whose video is already made (`notifying`, `done`) or that failed cannot be canceled; canceling
+ * that is done or failed cannot be canceled; canceling
  * twice answers the canceled task again.
  */
 export async function cancelTask(
@@ -29,10 +29,8 @@ export async function cancelTask(
   for (let round = 0; round < cancelRounds; round++) {
     const task = await ownTask(deps, tenant, taskId);
     if (task.phase === "canceled") return viewOf(deps, await announceEnd(deps, task), origin);
-    if (task.phase === "done" || task.phase === "failed" || task.phase === "notifying") {
-      throw new TaskStateError(
-        `task ${taskId} is ${task.phase === "notifying" ? "completed" : task.phase}; only an unfinished task can be canceled`,
-      );
+    if (task.phase === "done" || task.phase === "failed") {
+      throw new TaskStateError(`task ${taskId} is ${task.phase}; only an unfinished task can be canceled`);
     }
     const now = deps.clock.now();
     let canceled: Task;

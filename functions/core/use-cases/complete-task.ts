@@ -8,7 +8,8 @@ import { announceEnd, saveEnding } from "./finish-task.js";
 /**
  * The video of `taskId` is in the bucket: mark the task done and tell the caller. Driven by the
  * bucket's ObjectCreated event (notify) and, should that be lost, by the poller. A duplicate call
- * is a no-op; a crash half-way leaves the task `notifying`, which the poller finishes.
+ * is a no-op; a crash half-way leaves the task done but not announced, still due, which the poller
+ * finishes (announceEnd).
  */
 export async function completeTask(anyDeps: Deps, taskId: string): Promise<Task> {
   const deps = forTask(anyDeps, taskId);
@@ -31,21 +32,11 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
     case "copying": {
       // The copy's progress (a multipart upload's parts) has served its purpose.
       const { copy: _progress, ...copied } = task;
-      const notifying = await deps.tasks.saveTask(
-        moveTask(
-          copied,
-          "notifying",
-          { output: { key: videoKey(task.id) }, nextPollAt: now + deps.settings.leaseMs },
-          now,
-        ),
-      );
-      return finishFrom(deps, notifying);
-    }
-    case "notifying": {
-      const done = await saveEnding(
-        deps,
-        moveTask(task, "done", { nextPollAt: now + deps.settings.leaseMs }, now),
-      );
+      const patch = {
+        output: { key: videoKey(task.id) },
+        nextPollAt: announceGuard(task, now, deps.settings.leaseMs),
+      };
+      const done = await saveEnding(deps, moveTask(copied, "done", patch, now));
       deps.metrics.count(metricNames.tasksCompleted);
       deps.logger.info("task completed", { taskId: task.id });
       return announceEnd(deps, done);
@@ -64,6 +55,16 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
       });
       return task;
   }
+}
+
+/**
+ * When a done task not yet announced falls due (the guard against a crash before its announcement):
+ * the copy's lease where at least half of one is left, as it is when notify follows the copy by
+ * seconds, so that the done write leaves the task's place in the due index alone; else a fresh lease.
+ */
+function announceGuard(task: Task, now: number, leaseMs: number): number {
+  const held = task.nextPollAt;
+  return held !== undefined && held - now >= leaseMs / 2 ? held : now + leaseMs;
 }
 
 /** What notify does with the keys of an ObjectCreated event on outputs/*.mp4. */

@@ -9,8 +9,9 @@ import type { WebhookDelivery } from "../webhook-delivery.js";
 const attemptsKept = 20;
 
 /**
- * One attempt at a webhook: claim it, sign and send, record what happened and when to try again.
- * Failures are recorded, never thrown, so that the task's own progress never depends on a callback.
+ * One more attempt at a recorded webhook: claim it, sign and send, record what happened and when to
+ * try again. Failures are recorded, never thrown, so that the task's own progress never depends on a
+ * callback.
  */
 export async function deliverWebhook(
   anyDeps: Deps,
@@ -19,6 +20,30 @@ export async function deliverWebhook(
   const deps = forTask(anyDeps, delivery.taskId);
   const claimed = await claim(deps, delivery);
   if (!claimed) return undefined;
+  const next = await attemptOnce(deps, claimed);
+  try {
+    return await deps.deliveries.saveDelivery({ ...next, version: claimed.version + 1 });
+  } catch (error) {
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The first attempt at a new webhook, recorded with its outcome in one write: the delivery is
+ * created delivered, or due on the retry schedule. Its claim is the task's, which stays due until
+ * announced (announceEnd): a crash before the record is written sends it again, under the same
+ * `webhook-id`. Should another announcer have recorded it first, that record stands.
+ */
+export async function deliverFirst(anyDeps: Deps, delivery: WebhookDelivery): Promise<WebhookDelivery> {
+  const deps = forTask(anyDeps, delivery.taskId);
+  const attempted = await attemptOnce(deps, delivery);
+  if (await deps.deliveries.createDelivery(attempted)) return attempted;
+  return (await deps.deliveries.getDelivery(delivery.taskId, delivery.eventType)) ?? attempted;
+}
+
+/** Signs and sends once, logs and counts the outcome: the delivery as it is after the attempt (same version). */
+async function attemptOnce(deps: Deps, claimed: WebhookDelivery): Promise<WebhookDelivery> {
   const started = deps.clock.now();
   const result = await sendOnce(deps, claimed, new Date(started));
   const next = afterAttempt(claimed, result, started, deps.clock.now(), deps.settings.webhookRetryScheduleMs);
@@ -43,12 +68,7 @@ export async function deliverWebhook(
       retryAt: next.nextAttemptAt,
     });
   }
-  try {
-    return await deps.deliveries.saveDelivery(next);
-  } catch (error) {
-    if (error instanceof ConflictError) return undefined;
-    throw error;
-  }
+  return next;
 }
 
 /** No attempt before this one got through (a redelivery of a delivered webhook is not the first). */
@@ -83,7 +103,7 @@ function afterAttempt(
     ...(result.ok ? {} : { error: result.error }),
   };
   const attempts = [...claimed.attempts, attempt].slice(-attemptsKept);
-  const next: WebhookDelivery = { ...claimed, attempts, version: claimed.version + 1 };
+  const next: WebhookDelivery = { ...claimed, attempts };
   delete next.leaseUntil;
   delete next.nextAttemptAt;
   if (result.ok) {

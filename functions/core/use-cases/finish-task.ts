@@ -2,11 +2,11 @@ import type { Deps } from "../deps.js";
 import { ConflictError, MissingTenantError } from "../errors.js";
 import { metricNames } from "../metrics.js";
 import { statusKey } from "../output-keys.js";
-import { isTerminal } from "../task/phases.js";
+import { type EndPhase, isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { type TaskView, taskView } from "../task/task-view.js";
 import { type WebhookDelivery, webhookBody, webhookEventFor, webhookMessageId } from "../webhook-delivery.js";
-import { deliverWebhook } from "./deliver-webhook.js";
+import { deliverFirst } from "./deliver-webhook.js";
 import { releaseSlotOf } from "./pace-upstream.js";
 
 /** Fails a task for good: refunds its credits in the same write, then tells the caller. */
@@ -73,35 +73,35 @@ export async function viewOf(
 }
 
 /**
- * Tells the world that a task has ended: writes outputs/<id>.json, records the signed webhook, then
- * takes the task off the due index and makes the first delivery attempt. Until it is marked
- * announced the task stays due, so a crash here is finished by the poller; running twice is safe
- * (the JSON is rewritten, the delivery created once).
+ * Tells the world that a task has ended: writes outputs/<id>.json for a drop-folder task (its only
+ * answer; an API caller has the API and its webhook), makes the webhook's first attempt and records
+ * it, then takes the task off the due index. Until it is marked announced the task stays due, so a
+ * crash here is finished by the poller; running twice is safe (the JSON is rewritten, a recorded
+ * webhook is not sent again: its retries are the poller's).
  */
 export async function announceEnd(deps: Deps, task: Task): Promise<Task> {
   if (!isTerminal(task.phase) || task.announced) return task;
   const view = await viewOf(deps, task);
-  await deps.media.putObject(statusKey(task.id), JSON.stringify(view, null, 2), "application/json");
-  const delivery = task.callbackUrl ? await recordDelivery(deps, task, view) : undefined;
-
-  let settled = task;
+  if (task.source.kind === "inbox") {
+    await deps.media.putObject(statusKey(task.id), JSON.stringify(view, null, 2), "application/json");
+  }
+  if (task.callbackUrl) await sendEndWebhook(deps, task, task.phase, view);
   try {
     const now = deps.clock.now();
-    settled = await deps.tasks.saveTask(
+    return await deps.tasks.saveTask(
       touchTask(task, { announced: true, nextPollAt: undefined, leaseUntil: undefined }, now),
     );
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
+    return task;
   }
-  if (delivery?.state === "pending") await deliverWebhook(deps, delivery);
-  return settled;
 }
 
-async function recordDelivery(deps: Deps, task: Task, view: TaskView): Promise<WebhookDelivery | undefined> {
-  if (task.phase !== "done" && task.phase !== "failed" && task.phase !== "canceled") return undefined;
-  const eventType = webhookEventFor(task.phase);
+async function sendEndWebhook(deps: Deps, task: Task, phase: EndPhase, view: TaskView): Promise<void> {
+  const eventType = webhookEventFor(phase);
+  if (await deps.deliveries.getDelivery(task.id, eventType)) return;
   const now = deps.clock.now();
-  const delivery: WebhookDelivery = {
+  await deliverFirst(deps, {
     id: webhookMessageId(task.id, eventType),
     taskId: task.id,
     tenantId: task.tenantId,
@@ -113,7 +113,5 @@ async function recordDelivery(deps: Deps, task: Task, view: TaskView): Promise<W
     attempts: [],
     nextAttemptAt: now,
     version: 1,
-  };
-  if (await deps.deliveries.createDelivery(delivery)) return delivery;
-  return deps.deliveries.getDelivery(task.id, eventType);
+  });
 }

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { type PublicStatus, phasesOf } from "../task/phases.js";
+import type { PublicStatus } from "../task/phases.js";
 import type { TaskView } from "../task/task-view.js";
 import type { Tenant } from "../tenant.js";
 import { viewOf } from "./finish-task.js";
@@ -18,7 +18,7 @@ export async function listTaskViews(
   const page = await deps.tasks.listTasks(tenant.id, {
     limit: request.limit,
     ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
-    ...(request.status === undefined ? {} : { phases: phasesOf(request.status) }),
+    ...(request.status === undefined ? {} : { status: request.status }),
   });
   const tasks = await Promise.all(page.tasks.map((task) => viewOf(deps, task, origin)));
   return { tasks, nextCursor: page.nextCursor ?? null };
