@@ -2,11 +2,21 @@ import type { MiddlewareHandler } from "hono";
 import { SimulatorHttpError } from "./errors.js";
 import type { ResolvedSimulatorOptions } from "./simulator-options.js";
 
+/**
+ * Plays an upstream that answers `latencyMs` after a call arrives: the simulator's own work runs
+ * within that time, as a remote service's runs within its latency, so that a benchmark's bound
+ * (calls × latency) is what the upstream really takes. Work longer than it answers when done.
+ */
 export const addLatency =
   (latencyMs: number): MiddlewareHandler =>
   async (_context, next) => {
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    await next();
+    if (latencyMs <= 0) return next();
+    const answerAt = new Promise((resolve) => setTimeout(resolve, latencyMs));
+    try {
+      await next();
+    } finally {
+      await answerAt;
+    }
   };
 
 /** Plays a flaky upstream: a share of calls answer 429 (Retry-After: 1) or 500, half each. */

@@ -16,7 +16,7 @@ export type SimulatorOptions = {
   rpm?: number;
   /** The rate limit's window; a minute, as providers count, unless a test shortens it. */
   rpmWindowMs?: number;
-  /** Added to every call. */
+  /** Every call is answered this long after it arrives, the simulator's own work included. */
   latencyMs?: number;
   /** Task records (JSON), inputs and MP4s; a simulator restarted on the same folder knows its tasks. */
   dataDir?: string;

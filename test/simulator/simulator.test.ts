@@ -310,7 +310,7 @@ describe("simulator fault injection", () => {
     }
   });
 
-  it("adds latencyMs to every call", async () => {
+  it("answers every call latencyMs after it arrives", async () => {
     const simulator = await startSimulator({ latencyMs: 300 });
     try {
       const startedAt = Date.now();
