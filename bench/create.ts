@@ -10,13 +10,13 @@ import { minuteWindow } from "../functions/core/rate-limit.js";
 import { moveTask } from "../functions/core/task/task.js";
 import { firstAttemptRecord } from "../functions/core/use-cases/submit-upstream.js";
 import { createApp } from "../functions/http/create-app.js";
-import { startSimulator } from "../local/simulator/create-simulator.js";
 import { exampleImagePath } from "../local/stack/local-app.js";
 import { localEnvironment } from "../local/stack/local-environment.js";
 import { seedTenant } from "../local/stack/seed-tenant.js";
 import { benchTask } from "./bench-task.js";
 import { type BenchContext, type Benchmark, type BenchOutput, mean, ratioFigure } from "./harness.js";
 import { freshNamespace } from "./local-servers.js";
+import { startSimulatorProcess } from "./server-process.js";
 import { timedDeps } from "./timed-deps.js";
 
 const durationSeconds = Number(process.env.BENCH_CREATE_SECONDS ?? 10);
@@ -57,7 +57,8 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
   await new Promise<void>((resolve) => imageServer.listen(0, "127.0.0.1", resolve));
   const imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/example.jpg`;
   // Zero latency; every generation "fails" after an hour, so no ffmpeg render competes for the CPU.
-  const simulator = await startSimulator({ generationMs: 3_600_000, failureRate: 1, latencyMs: 0 });
+  // In a process of its own, as the upstream is another machine's.
+  const simulator = await startSimulatorProcess({ SIM_GENERATION_MS: "3600000", SIM_FAILURE_RATE: "1" });
   const settings = parseSettings({
     ...localEnvironment({
       tableName: namespace.tableName,
@@ -264,7 +265,7 @@ async function runCreate(context: BenchContext): Promise<BenchOutput> {
           )}) where the floor makes 1, and DynamoDB Local (one JVM on a shared core) is the slowest part of this stack: the ratio of req/s follows the ratio of DynamoDB requests more than anything the app computes (the rest, ${(createMeanMs - awaited).toFixed(1)} ms a create, is small). ` +
           `The store floor makes those ${dynamoCalls.toFixed(0)} requests and nothing else: ${storeFloor.requestsPerSecond.toFixed(0)} req/s, ${(storeFloor.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} of the floor's, the most any create that needs them can reach on this stack; a whole create reaches ${(create.requestsPerSecond / storeFloor.requestsPerSecond).toFixed(2)} of the store floor (the image fetch and check, the S3 write, the upstream call and validation are the rest).`,
         "The upload route names one upload (`image: \"upload:<id>\"`, from `POST /api/v1/uploads` and a PUT of the same JPEG to its presigned URL, done before the load) in every create: a create checks the upload's first bytes (HeadObject, a ranged GetObject) and copies that version into the task's own `inputs/` key (CopyObject with its ETag), and never deletes it, so one upload serves any number of creates. Where the URL route downloads the image and PUTs it, this route has S3 copy it server-side. " +
-          `One at a time, the image's part (S3 and image-fetch awaits) is ${imageMs(uploadTimes.rows).toFixed(1)} ms of a create with an upload (mean ${uploadTimes.meanMs.toFixed(1)} ms) against ${imageMs(breakdown).toFixed(1)} ms of a create with a URL (mean ${createMeanMs.toFixed(1)} ms); the S3 server (fauxqs) runs in this very process, so under load its work on HeadObject, the ranged GetObject and CopyObject shares the event loop with the api's.`,
+          `One at a time, the image's part (S3 and image-fetch awaits) is ${imageMs(uploadTimes.rows).toFixed(1)} ms of a create with an upload (mean ${uploadTimes.meanMs.toFixed(1)} ms) against ${imageMs(breakdown).toFixed(1)} ms of a create with a URL (mean ${createMeanMs.toFixed(1)} ms); the S3 server (fauxqs) and the simulator run in processes of their own, as S3 and the upstream are other machines', but on the same two cores.`,
         "The creates, the creates with an upload and the floors run in one process on the same servers, one after the other, so the machine's load falls on both. " +
           "The simulator answers at once; its generations are set to fail after an hour so that no ffmpeg render competes for the CPU.",
       ],
@@ -312,7 +313,8 @@ export const create: Benchmark = {
   },
   about: `
 The api app exactly as deployed (\`createApp\` with the real adapters over DynamoDB Local, the S3
-server and the simulator at zero latency), served by \`@hono/node-server\` in this process, and
+server and the simulator at zero latency, each in a process of its own as S3 and the upstream are
+other machines'), served by \`@hono/node-server\` in this process, and
 loaded by autocannon (as a library, also in this process) with a create whose image is a URL on a
 local HTTP server (\`local/assets/example.jpg\`). Each create authenticates, counts the rate
 limit, downloads and checks the image, stores it in \`inputs/\`, runs the transaction (credits,

@@ -5,8 +5,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { startDynamoDbLocal } from "../local/servers/dynamodb-local.js";
 import { freePort } from "../local/servers/free-port.js";
-import { startS3Server } from "../local/servers/s3-server.js";
 import { ensureBucket, ensureTable } from "../local/stack/provision.js";
+import { startS3ServerProcess } from "./server-process.js";
 
 export type LocalServers = { dynamoEndpoint: string; s3Endpoint: string };
 
@@ -17,17 +17,19 @@ let sequence = 0;
 
 /**
  * DynamoDB Local (in memory) and the S3 server, started once for every benchmark of a run that
- * needs them (a JVM start is 10–30 s on this machine). The S3 server keeps objects on disk, under a
- * temporary folder: the copy benchmark writes a gigabyte. Both die with the process.
+ * needs them (a JVM start is 10–30 s on this machine). The S3 server runs in a process of its own,
+ * as S3 is another machine's (its serving would otherwise share the event loop of the code being
+ * measured), and keeps objects on disk, under a temporary folder: the copy benchmark writes a
+ * gigabyte. Both die with the process.
  */
 export function localServers(): Promise<LocalServers> {
   started ??= (async () => {
     const storageDir = await mkdtemp(join(tmpdir(), "hailuo-bench-s3-"));
     const [dynamo, s3] = await Promise.all([
       freePort().then((port) => startDynamoDbLocal({ port })),
-      freePort().then((port) => startS3Server({ port, storageDir })),
+      startS3ServerProcess(storageDir),
     ]);
-    return { dynamoEndpoint: dynamo.endpoint, s3Endpoint: s3.endpoint };
+    return { dynamoEndpoint: dynamo.endpoint, s3Endpoint: s3.url };
   })();
   return started;
 }

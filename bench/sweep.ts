@@ -23,7 +23,7 @@ import {
 import { benchTask } from "./bench-task.js";
 import { type BenchContext, type Benchmark, type BenchOutput, ratioFigure } from "./harness.js";
 import { freshNamespace } from "./local-servers.js";
-import { startSimulatorProcess } from "./simulator-process.js";
+import { startSimulatorProcess } from "./server-process.js";
 import { timedDeps } from "./timed-deps.js";
 
 const dueCount = Number(process.env.BENCH_SWEEP_DUE ?? 10_000);
