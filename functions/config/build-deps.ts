@@ -8,7 +8,7 @@ import { createDynamoTenantStore } from "../adapters/dynamo/tenant-store.js";
 import { createDynamoUpstreamPaceStore } from "../adapters/dynamo/upstream-pace-store.js";
 import { createGuardedDownload, createGuardedFetch, type Download } from "../adapters/http/guarded-fetch.js";
 import { createHttpImageSource } from "../adapters/images/http-image-source.js";
-import { createS3Clients, createS3MediaStore } from "../adapters/s3/s3-media-store.js";
+import { createLazyS3MediaStore } from "../adapters/s3/lazy-media-store.js";
 import { createMinimaxProvider } from "../adapters/upstream/minimax-provider.js";
 import { createSeedApiProvider } from "../adapters/upstream/seed-api-provider.js";
 import { createStandardWebhookSender } from "../adapters/webhooks/standard-webhook-sender.js";
@@ -40,12 +40,12 @@ export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
     region: env.AWS_REGION,
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT, credentials: localCredentials } : {}),
   });
-  const s3 = createS3Clients({
+  const s3 = {
     region: env.AWS_REGION,
     ...(env.S3_ENDPOINT
       ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials }
       : {}),
-  });
+  };
   const shards = { dueShards: env.DUE_SHARDS };
   // One guarded path for every URL a caller or a provider gives us (images, webhooks, videos).
   const policy = { allowPrivateUrls: env.ALLOW_PRIVATE_URLS };
@@ -58,7 +58,7 @@ export function buildDeps(settings: Settings, options: BuildDepsOptions): Deps {
     rateLimits: createDynamoRateLimitStore(dynamo),
     upstreamPace: createDynamoUpstreamPaceStore(dynamo),
     firstPolls: createDynamoFirstPollStore(dynamo),
-    media: createS3MediaStore(s3, env.BUCKET),
+    media: createLazyS3MediaStore(s3, env.BUCKET),
     images: createHttpImageSource({
       timeoutMs: env.IMAGE_FETCH_TIMEOUT_MS,
       downloadTimeoutMs: env.IMAGE_DOWNLOAD_TIMEOUT_MS,

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import type { Agent, buildConnector, Dispatcher } from "undici";
 import { ForbiddenDestinationError } from "../../core/errors.js";
 import { addressProblem, hostProblem, type UrlPolicy, urlProblem } from "../../core/url-policy.js";
+import { once } from "../load-once.js";
 import type { PreparableFetch } from "./fetch-with-timeouts.js";
 
 /** Every address a name resolves to; the default asks the system resolver (/etc/hosts, then DNS). */
@@ -23,18 +24,6 @@ const loadUndici = () => {
   undiciModule ??= import("undici");
   return undiciModule;
 };
-
-/** A value made on first use and kept: a failed make is not kept, so the next use tries again. */
-function once<Value>(make: () => Promise<Value>): () => Promise<Value> {
-  let made: Promise<Value> | undefined;
-  return () => {
-    made ??= make().catch((error: unknown) => {
-      made = undefined;
-      throw error;
-    });
-    return made;
-  };
-}
 
 /**
  * The one outbound HTTP path for URLs that callers and providers give us: images, their redirects,

@@ -1,0 +1,15 @@
+/**
+ * A value made on first use and kept: a failed make is not kept, so the next use tries again. For
+ * what a cold start should not pay for (a package's evaluation, a client) when most invocations never
+ * use it.
+ */
+export function once<Value>(make: () => Promise<Value>): () => Promise<Value> {
+  let made: Promise<Value> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}
