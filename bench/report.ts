@@ -47,8 +47,10 @@ export async function writeReport(
     "```",
     "",
     "Nothing is mocked: DynamoDB Local (Java, in memory), the S3 server (fauxqs) and the Hailuo",
-    "simulator run as local servers, started by the benchmark. The raw results are in",
-    "`bench/results/<name>.json`. Knobs:",
+    "simulator run as local servers, started by the benchmark; the S3 server and the simulator of",
+    "the timed benchmarks in processes of their own (bench/server-process.ts), as S3 and the upstream",
+    "are other machines, so that their serving does not share the event loop being measured. The raw",
+    "results are in `bench/results/<name>.json`. Knobs:",
     "",
   ];
   for (const benchmark of benchmarks) {
