@@ -55,8 +55,3 @@ export function publicStatus(phase: Phase): PublicStatus {
 }
 
 export const publicStatuses: readonly PublicStatus[] = ["IN_PROGRESS", "completed", "failed", "canceled"];
-
-/** The phases a public status stands for (the inverse of publicStatus). */
-export function phasesOf(status: PublicStatus): Phase[] {
-  return allPhases.filter((phase) => publicStatus(phase) === status);
-}

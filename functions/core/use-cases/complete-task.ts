@@ -8,7 +8,8 @@ import { announceEnd, saveEnding } from "./finish-task.js";
 /**
  * The video of `taskId` is in the bucket: mark the task done and tell the caller. Driven by the
  * bucket's ObjectCreated event (notify) and, should that be lost, by the poller. A duplicate call
- * is a no-op; a crash half-way leaves the task done but not announced, still due, which the poller
+ * after the first has ended is a no-op (two at the same instant may both send the webhook: at least
+ * once, under one `webhook-id`); a crash half-way leaves the task done but not announced, still due, which the poller
  * finishes (announceEnd).
  */
 export async function completeTask(anyDeps: Deps, taskId: string): Promise<Task> {
@@ -64,7 +65,9 @@ async function finishFrom(deps: Deps, task: Task): Promise<Task> {
  */
 function announceGuard(task: Task, now: number, leaseMs: number): number {
   const held = task.nextPollAt;
-  return held !== undefined && held - now >= leaseMs / 2 ? held : now + leaseMs;
+  // Never later than a fresh lease: a retry's backoff must not hold back an unsent webhook.
+  const isLease = held !== undefined && held - now >= leaseMs / 2 && held <= now + leaseMs;
+  return isLease ? held : now + leaseMs;
 }
 
 /** What notify does with the keys of an ObjectCreated event on outputs/*.mp4. */

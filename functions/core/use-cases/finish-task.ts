@@ -76,16 +76,19 @@ export async function viewOf(
  * Tells the world that a task has ended: writes outputs/<id>.json for a drop-folder task (its only
  * answer; an API caller has the API and its webhook), makes the webhook's first attempt and records
  * it, then takes the task off the due index. Until it is marked announced the task stays due, so a
- * crash here is finished by the poller; running twice is safe (the JSON is rewritten, a recorded
- * webhook is not sent again: its retries are the poller's).
+ * crash here is finished by the poller; running again is safe (the JSON is rewritten, a recorded
+ * webhook is not sent again: its retries are the poller's), and two at once may both send the
+ * webhook (at least once, under one `webhook-id`).
  */
 export async function announceEnd(deps: Deps, task: Task): Promise<Task> {
   if (!isTerminal(task.phase) || task.announced) return task;
-  const view = await viewOf(deps, task);
-  if (task.source.kind === "inbox") {
+  const statusJson = task.source.kind === "inbox";
+  // The view presigns the video's URL: made only for someone who will read it.
+  const view = statusJson || task.callbackUrl ? await viewOf(deps, task) : undefined;
+  if (view && statusJson) {
     await deps.media.putObject(statusKey(task.id), JSON.stringify(view, null, 2), "application/json");
   }
-  if (task.callbackUrl) await sendEndWebhook(deps, task, task.phase, view);
+  if (view && task.callbackUrl) await sendEndWebhook(deps, task, task.phase, view);
   try {
     const now = deps.clock.now();
     return await deps.tasks.saveTask(
