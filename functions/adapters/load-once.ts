@@ -1,7 +1,7 @@
 /**
- * A value made on first use and kept: a failed make is not kept, so the next use tries again. For
- * what a cold start should not pay for (a package's evaluation, a client) when most invocations never
- * use it.
+ * A value made on first use and shared by every caller: a failed make is not kept, so the next use
+ * tries again. For what a cold start should not pay for (a package's evaluation, a client) when most
+ * invocations never use it, and for any one-time work several callers may ask for at once.
  */
 export function once<Value>(make: () => Promise<Value>): () => Promise<Value> {
   let made: Promise<Value> | undefined;

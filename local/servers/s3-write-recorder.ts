@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { once } from "../../functions/adapters/load-once.js";
 import type { DeliveryQueue } from "./delivery-queue.js";
 import { buildS3Event, nextSequencer, type S3ObjectCreated } from "./s3-event-record.js";
 import { matchesRule, type NotificationRule } from "./s3-notification-rule.js";
@@ -76,7 +77,7 @@ function queueDeliveries(
   answered: AnsweredWrite,
   options: S3WriteRecorderOptions,
 ): void {
-  const created = onceUntilRejected(() => describeObject(answered, options));
+  const created = once(() => describeObject(answered, options));
   const { eventName, bucket, key } = answered.stamp;
   for (const rule of rules) {
     try {
@@ -140,18 +141,6 @@ async function describeObject(
   }
   if (sizeLost) options.log(`s3-notifying-front: ${where} was replaced or deleted before its size was read`);
   return { ...stamp, ...version };
-}
-
-/** Runs `run` once and shares its result; a failure is forgotten so the next call tries again. */
-function onceUntilRejected<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
 }
 
 function header(message: IncomingMessage, name: string): string | undefined {

@@ -13,7 +13,7 @@ import {
   MissingTenantError,
 } from "../../core/errors.js";
 import type { CreateTaskOutcome, DueItem, Idempotency, TaskStore } from "../../core/ports.js";
-import { type PublicStatus, publicStatus } from "../../core/task/phases.js";
+import { isTerminal, type PublicStatus, publicStatus } from "../../core/task/phases.js";
 import type { Task } from "../../core/task/task.js";
 import type { Tenant } from "../../core/tenant.js";
 import { batchGetItems } from "./batch-get.js";
@@ -27,7 +27,7 @@ import {
 import { allDueShards, dueShard, itemKeys, taskIdOfPk } from "./item-keys.js";
 import { tableShape } from "./table-definition.js";
 import { listTasksOfOwner } from "./task-list.js";
-import { chargeUpdate, type EndPhase, endUpdate } from "./tenant-credits.js";
+import { chargeUpdate, endUpdate } from "./tenant-credits.js";
 
 /** A phase no longer written: see fromItem. */
 const legacyNotifyingPhase = "notifying";
@@ -207,10 +207,10 @@ export function createDynamoTaskStore(
         await client.send(new PutCommand(put));
         return next;
       }
-      if (next.phase !== "done" && next.phase !== "failed" && next.phase !== "canceled") {
-        throw new InternalError(`task ${next.id} is saved as ending in phase ${next.phase}`);
+      const phase = next.phase;
+      if (!isTerminal(phase)) {
+        throw new InternalError(`task ${next.id} is saved as ending in phase ${phase}`);
       }
-      const phase: EndPhase = next.phase;
       const tenantKey = itemKeys.tenant(next.tenantId);
       // Whether the tenant has a budget decides the refund's expression; it never changes once set.
       const { Item: tenantItem } = await client.send(

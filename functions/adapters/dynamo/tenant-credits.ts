@@ -1,3 +1,4 @@
+import type { EndPhase } from "../../core/task/phases.js";
 import type { Tenant } from "../../core/tenant.js";
 
 type UpdateParts = {
@@ -17,12 +18,11 @@ export const countAttributes = {
   canceled: "tasksCanceled",
 } as const;
 
-const endCount = {
+const endCount: Record<EndPhase, string> = {
   done: countAttributes.completed,
   failed: countAttributes.failed,
   canceled: countAttributes.canceled,
-} as const;
-export type EndPhase = keyof typeof endCount;
+};
 
 /**
  * Charges a task's credits and counts it in progress, refusing (condition) when a budgeted tenant

@@ -16,8 +16,7 @@ const cancelRounds = 5;
  * Stops a task that has not finished: it becomes `canceled` with its credits back in the same
  * write, and a `video.canceled` webhook goes out. The poller never copies its video: every step
  * writes the version it read, so a worker in the middle of one loses its write to this one. A task
- * that is done or failed cannot be canceled; canceling
- * twice answers the canceled task again.
+ * that is done or failed cannot be canceled; canceling twice answers the canceled task again.
  */
 export async function cancelTask(
   anyDeps: Deps,

@@ -9,8 +9,8 @@ import { announceEnd, saveEnding } from "./finish-task.js";
  * The video of `taskId` is in the bucket: mark the task done and tell the caller. Driven by the
  * bucket's ObjectCreated event (notify) and, should that be lost, by the poller. A duplicate call
  * after the first has ended is a no-op (two at the same instant may both send the webhook: at least
- * once, under one `webhook-id`); a crash half-way leaves the task done but not announced, still due, which the poller
- * finishes (announceEnd).
+ * once, under one `webhook-id`); a crash half-way leaves the task done but not announced, still
+ * due, which the poller finishes (announceEnd).
  */
 export async function completeTask(anyDeps: Deps, taskId: string): Promise<Task> {
   const deps = forTask(anyDeps, taskId);

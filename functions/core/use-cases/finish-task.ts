@@ -5,7 +5,7 @@ import { statusKey } from "../output-keys.js";
 import { type EndPhase, isTerminal } from "../task/phases.js";
 import { moveTask, type Task, type TaskError, touchTask } from "../task/task.js";
 import { type TaskView, taskView } from "../task/task-view.js";
-import { type WebhookDelivery, webhookBody, webhookEventFor, webhookMessageId } from "../webhook-delivery.js";
+import { webhookBody, webhookEventFor, webhookMessageId } from "../webhook-delivery.js";
 import { deliverFirst } from "./deliver-webhook.js";
 import { releaseSlotOf } from "./pace-upstream.js";
 
